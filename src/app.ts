@@ -1,0 +1,141 @@
+/**
+ * The HTTP server: Fastify 5 with Apollo Server 5 at /graphql (and the Sandbox landing page at /
+ * in sandbox mode), /healthz (liveness) and /readyz (readiness), CORS for Apollo Studio, CSRF
+ * prevention on, request bodies capped, batching off, abuse limits from graphql-armor.
+ */
+import { randomUUID } from 'node:crypto';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from '@apollo/server/plugin/landingPage/default';
+import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import cors from '@fastify/cors';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { GraphQLError } from 'graphql';
+import { createContext, type GatewayContext } from './context.js';
+import { isGatewayError } from './domain/errors.js';
+import { createSchema } from './graphql/schema.js';
+import { createErrorFormatter } from './plugins/errors.js';
+import { providerHealth } from './resolvers/providers.js';
+import type { Services } from './services/types.js';
+
+export interface AppOptions {
+  /** Headers the Sandbox landing page pre-fills (a demo token in sandbox mode). */
+  sandboxHeaders?: Record<string, string>;
+}
+
+export interface App {
+  fastify: FastifyInstance;
+  apollo: ApolloServer<GatewayContext>;
+  /** Stops accepting, lets in-flight requests finish, then stops Apollo. */
+  drain(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** 401 when the request had no valid credentials and nothing in it could run. */
+const unauthenticatedStatus: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        if (contextValue.caller || response.body.kind !== 'single') return;
+        const { errors, data } = response.body.singleResult;
+        const allUnauthenticated = errors?.length && errors.every((e) => e.extensions?.code === 'UNAUTHENTICATED');
+        const nothingRan = !data || Object.values(data).every((value) => value === null);
+        if (allUnauthenticated && nothingRan) response.http.status = 401;
+      },
+    };
+  },
+};
+
+export async function createApp(services: Services, options: AppOptions = {}): Promise<App> {
+  const { config, logger } = services;
+  const production = config.mode === 'production';
+  let draining = false;
+
+  const fastify = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.limits.bodyBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.limits.depth, flattenFragments: true, exposeLimits: !production },
+    maxAliases: { n: config.limits.aliases, exposeLimits: !production },
+    maxTokens: { n: config.limits.tokens, exposeLimits: !production },
+    maxDirectives: { n: config.limits.directives, exposeLimits: !production },
+    costLimit: { maxCost: config.limits.cost, flattenFragments: true, exposeLimits: !production },
+    blockFieldSuggestion: { enabled: production },
+  }).protect();
+
+  const landingPage = !config.landingPage
+    ? ApolloServerPluginLandingPageDisabled()
+    : production
+      ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
+      : ApolloServerPluginLandingPageLocalDefault({ embed: true, headers: options.sandboxHeaders });
+
+  const apollo = new ApolloServer<GatewayContext>({
+    schema: createSchema(),
+    introspection: config.introspection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: production,
+    formatError: createErrorFormatter(logger),
+    validationRules: armor.validationRules,
+    // graphql-armor's typings resolve Apollo's CommonJS declarations; the plugins are the same at run time.
+    plugins: [...(armor.plugins as unknown as ApolloServerPlugin<GatewayContext>[]), landingPage, fastifyApolloDrainPlugin(fastify), unauthenticatedStatus],
+    logger,
+  });
+  await apollo.start();
+
+  await fastify.register(cors, {
+    origin: config.corsOrigins,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['authorization', 'content-type', 'apollo-require-preflight', 'x-apollo-operation-name', 'idempotency-key', 'x-request-id'],
+    maxAge: 600,
+  });
+
+  const context = async (request: FastifyRequest): Promise<GatewayContext> => {
+    let caller;
+    try {
+      caller = await services.authenticator.authenticate(request.headers.authorization);
+    } catch (error) {
+      const message = isGatewayError(error) ? error.message : 'Authentication required';
+      throw new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+    }
+    const key = request.headers['idempotency-key'];
+    return createContext(services, {
+      caller,
+      requestId: request.id,
+      logger: request.log as GatewayContext['logger'],
+      idempotencyKeyHeader: typeof key === 'string' ? key : undefined,
+    });
+  };
+
+  await fastify.register(fastifyApollo(apollo), { path: '/graphql', context });
+  if (config.landingPage) await fastify.register(fastifyApollo(apollo), { path: '/', method: 'GET', context });
+
+  fastify.get('/healthz', async () => ({ status: 'ok' }));
+  fastify.get('/readyz', async (_request, reply) => {
+    const store = await services.store.ping().then(() => 'ok', () => 'unavailable');
+    const ready = !draining && store === 'ok';
+    reply.code(ready ? 200 : 503);
+    return { status: ready ? 'ready' : draining ? 'draining' : 'not ready', store, providers: providerHealth(services) };
+  });
+
+  return {
+    fastify,
+    apollo,
+    async drain() {
+      draining = true;
+      await fastify.close();
+    },
+  };
+}

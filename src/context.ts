@@ -1,0 +1,30 @@
+/**
+ * The per-request context: the caller, a request-scoped logger, and fresh DataLoaders, so that
+ * batching and caching never leak between requests or callers.
+ */
+import type { Caller } from './domain/caller.js';
+import { GatewayError } from './domain/errors.js';
+import type { Logger } from './logger.js';
+import { createLoaders, type Loaders } from './loaders/redemptions.js';
+import type { Services } from './services/types.js';
+
+export interface GatewayContext {
+  services: Services;
+  /** Null when the request carried no token; root fields then answer UNAUTHENTICATED. */
+  caller: Caller | null;
+  requestId: string;
+  logger: Logger;
+  /** The `Idempotency-Key` header, when sent. */
+  idempotencyKeyHeader?: string;
+  loaders: Loaders;
+}
+
+export function createContext(services: Services, request: { caller: Caller | null; requestId: string; logger: Logger; idempotencyKeyHeader?: string }): GatewayContext {
+  return { services, ...request, loaders: createLoaders(services, request.caller) };
+}
+
+/** The caller, or UNAUTHENTICATED. */
+export function requireCaller(context: GatewayContext): Caller {
+  if (!context.caller) throw new GatewayError('UNAUTHENTICATED', 'Authentication required: send a valid bearer token');
+  return context.caller;
+}

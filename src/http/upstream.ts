@@ -1,0 +1,186 @@
+/**
+ * The one way adapters reach a provider: a pooled keep-alive undici client per provider origin,
+ * with connect, response-header and whole-call timeouts, and transport failures classified into
+ * GatewayErrors that say whether the request may have reached the provider.
+ *
+ * Adapters build requests and read bodies; this module never knows a provider's wire format.
+ */
+import { Pool, type Dispatcher } from 'undici';
+import type { z } from 'zod';
+import { GatewayError, parseRetryAfter } from '../domain/errors.js';
+import type { ProviderName } from '../domain/provider.js';
+
+export interface UpstreamTimeouts {
+  /** TCP/TLS connect. A connect failure is the only failure a write may be retried after. */
+  connectMs: number;
+  /** Time to the response headers once the request was sent. */
+  headersMs: number;
+  /** The whole call, body included. */
+  totalMs: number;
+}
+
+export interface UpstreamOptions {
+  provider: ProviderName;
+  baseUrl: string;
+  timeouts: UpstreamTimeouts;
+  /** Keep-alive connections in the pool. */
+  connections?: number;
+  /**
+   * Wraps every call (resilience policies: breaker, bulkhead, retries for reads). Receives the
+   * call's kind so that writes are never retried blindly.
+   */
+  execute?: <T>(kind: CallKind, call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal) => Promise<T>;
+}
+
+/** Reads are safe to repeat; writes move money or state and are never retried blindly. */
+export type CallKind = 'read' | 'write';
+
+export interface UpstreamRequest {
+  kind: CallKind;
+  method: Dispatcher.HttpMethod;
+  /** Path below the base URL, starting with '/'. */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string>;
+  /** Sent as JSON. */
+  json?: unknown;
+  /** Sent as application/x-www-form-urlencoded. */
+  form?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The parsed JSON body; undefined when the body was empty or not JSON (see `parseFailed`). */
+  body: unknown;
+  /** True when a body was present but was not valid JSON. */
+  parseFailed: boolean;
+}
+
+export interface Upstream {
+  readonly provider: ProviderName;
+  request(request: UpstreamRequest): Promise<UpstreamResponse>;
+  close(): Promise<void>;
+}
+
+const passThrough = <T>(_kind: CallKind, call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal) =>
+  call(signal ?? new AbortController().signal);
+
+export function createUpstream(options: UpstreamOptions): Upstream {
+  const { provider, timeouts } = options;
+  const base = new URL(options.baseUrl);
+  const basePath = base.pathname.replace(/\/$/, '');
+  const pool = new Pool(base.origin, {
+    connections: options.connections ?? 64,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    connect: { timeout: timeouts.connectMs },
+    headersTimeout: timeouts.headersMs,
+    bodyTimeout: timeouts.totalMs,
+  });
+  const execute = options.execute ?? passThrough;
+
+  async function send(request: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
+    const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
+    let body: string | undefined;
+    if (request.json !== undefined) {
+      body = JSON.stringify(request.json);
+      headers['content-type'] = 'application/json';
+    } else if (request.form) {
+      body = new URLSearchParams(request.form).toString();
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    }
+    const deadline = AbortSignal.timeout(timeouts.totalMs);
+    try {
+      const response = await pool.request({
+        method: request.method,
+        path: basePath + request.path + queryString(request.query),
+        headers,
+        body,
+        signal: AbortSignal.any([signal, deadline]),
+      });
+      const text = await response.body.text();
+      const parsed = parseJson(text);
+      return { status: response.statusCode, headers: response.headers, body: parsed.value, parseFailed: parsed.failed };
+    } catch (error) {
+      if (signal.aborted && !deadline.aborted) throw signal.reason ?? error;
+      throw classifyTransportError(provider, error, deadline.aborted);
+    }
+  }
+
+  return {
+    provider,
+    request: (request) => execute(request.kind, (signal) => send(request, signal), request.signal),
+    close: () => pool.close(),
+  };
+}
+
+function queryString(query: UpstreamRequest['query']): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.append(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+function parseJson(text: string): { value: unknown; failed: boolean } {
+  if (text.trim() === '') return { value: undefined, failed: false };
+  try {
+    return { value: JSON.parse(text), failed: false };
+  } catch {
+    return { value: undefined, failed: true };
+  }
+}
+
+/** Error codes meaning the request never left this machine: safe to retry, even a write. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** Turns an undici failure into a GatewayError that says whether the request may have arrived. */
+export function classifyTransportError(provider: ProviderName, error: unknown, timedOut: boolean): GatewayError {
+  const code = errorCode(error);
+  if (code && NOT_SENT_CODES.has(code)) {
+    return new GatewayError('PROVIDER_UNAVAILABLE', `${provider} could not be reached`, {
+      provider, retryable: true, requestSent: false, cause: error,
+    });
+  }
+  if (timedOut || (code && TIMEOUT_CODES.has(code))) {
+    return new GatewayError('PROVIDER_TIMEOUT', `${provider} did not answer in time`, {
+      provider, retryable: true, requestSent: true, cause: error,
+    });
+  }
+  return new GatewayError('PROVIDER_UNAVAILABLE', `${provider} closed the connection`, {
+    provider, retryable: true, requestSent: true, cause: error,
+  });
+}
+
+function errorCode(error: unknown): string | undefined {
+  for (let current = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; current && depth < 4; depth++) {
+    if (typeof current.code === 'string') return current.code;
+    current = current.cause as typeof current;
+  }
+  return undefined;
+}
+
+/**
+ * Parses a provider body with its wire schema. A body that does not match is
+ * PROVIDER_BAD_RESPONSE: never a crash, never passed on.
+ */
+export function parseWire<S extends z.ZodType>(provider: ProviderName, schema: S, response: UpstreamResponse): z.infer<S> {
+  if (response.parseFailed) {
+    throw new GatewayError('PROVIDER_BAD_RESPONSE', `${provider} sent a body that is not JSON`, {
+      provider, httpStatus: response.status, retryable: false,
+    });
+  }
+  const result = schema.safeParse(response.body);
+  if (!result.success) {
+    throw new GatewayError('PROVIDER_BAD_RESPONSE', `${provider} sent a body of an unexpected shape`, {
+      provider, httpStatus: response.status, retryable: false, cause: result.error,
+    });
+  }
+  return result.data;
+}
+
+/** The Retry-After hint of a response, in milliseconds. */
+export const retryAfterOf = (response: UpstreamResponse): number | undefined => parseRetryAfter(response.headers['retry-after']);
