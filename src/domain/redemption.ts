@@ -140,7 +140,8 @@ export interface Reward extends RedemptionBase {
   rewardId: string;
   offerId: string;
   transactionId: string;
-  rewardStatus: RewardStatus;
+  /** Triple's status; undefined when Triple sent a value outside the eight documented ones (`status.raw` keeps it). */
+  rewardStatus?: RewardStatus;
   /** The reward's value (may be negative for returns). */
   amount?: Money;
   /** The card transaction that earned it. */
@@ -186,6 +187,8 @@ export interface VoucherRedemption extends RedemptionBase {
   operations: VoucherOperation[];
   metadata: Record<string, string>;
   externalReference?: string;
+  /** Moment's code for why the redemption failed (`last_error.code`), verbatim. */
+  errorCode?: string;
   errorMessage?: string;
 }
 

@@ -413,37 +413,42 @@ export type Query = {
   /** The calling user's own PERS redeems. Roles: `user`. */
   myRedeems: Array<TokenRedeem>;
   /**
-   * Fetches any object by its global id. Roles: all; a `user` sees only their own redemptions, a
-   * `business` only its own. An id the caller may not see is null, as for one that does not exist.
+   * Fetches any object by its global id. A `user` sees only their own redemptions, a `business` only
+   * its own and the fulfilment records (orders, rewards). An id the caller may not see is null with a
+   * NOT_FOUND error, exactly as for one that does not exist. Roles: `user`, `business`, `admin`.
    */
   node?: Maybe<Node>;
   /** The merchant-defined Returning.AI order statuses, for `updateRedemptionStatus`. Roles: `business`, `admin`. */
   orderStatuses: Array<MerchantStatus>;
   /**
-   * PERS redeems, filtered. Roles: `admin` may filter by any user and business; a `business` sees
-   * only its own businessId whatever it asks for; a `user` sees only their own redeems.
+   * PERS redeems, filtered. An `admin` may filter by any user and business; a `business` sees only
+   * its own businessId whatever it asks for; a `user` sees only their own redeems.
+   * Roles: `user`, `business`, `admin`.
    */
   persRedeems: Array<TokenRedeem>;
   /** Each provider's health as the gateway sees it: breaker state, recent error rate and latency. Roles: `admin`. */
   providers: Array<ProviderHealth>;
-  /** Fetches one redemption by its global id. Roles: as for `node`. */
+  /**
+   * Fetches one redemption by its global id; what each role sees is as for `node`.
+   * Roles: `user`, `business`, `admin`.
+   */
   redemption?: Maybe<Redemption>;
-  /** A PERS redemption offer by id. Roles: all. */
+  /** A PERS redemption offer by id. Roles: `user`, `business`, `admin`. */
   redemptionOffer?: Maybe<RedemptionOffer>;
   /**
    * Fetches up to 100 redemptions by global id, in the order given. Duplicates are fetched once;
    * reads to different providers run in parallel and each provider is asked in as few calls as it
    * allows. A missing id gives null in its place plus an error with that path and code NOT_FOUND.
-   * Roles: as for `node`.
+   * What each role sees is as for `node`. Roles: `user`, `business`, `admin`.
    */
   redemptions: Array<Maybe<Redemption>>;
   /** A Triple reward by its Triple reward id. Roles: `business`, `admin`. */
   reward?: Maybe<Reward>;
   /** Triple rewards, optionally with one status. Roles: `business`, `admin`. */
   rewards: Array<Reward>;
-  /** Who the gateway takes the caller to be. */
+  /** Who the gateway takes the caller to be. Roles: `user`, `business`, `admin`. */
   viewer: Viewer;
-  /** The Moment voucher types, what each needs and what each can do. Roles: all. */
+  /** The Moment voucher types, what each needs and what each can do. Roles: `user`, `business`, `admin`. */
   voucherTypes: Array<VoucherTypeInfo>;
 };
 
@@ -684,8 +689,12 @@ export type Reward = Node & Redemption & {
   providerId: Scalars['String']['output'];
   /** Why Triple rejected the reward, when it did. */
   rejection?: Maybe<RewardRejection>;
-  /** Triple's status for the reward. */
-  rewardStatus: RewardStatus;
+  /**
+   * Triple's status for the reward; null when Triple sent a status outside the eight documented
+   * ones (its value is then in `status.raw`, and `status.state` is PENDING). Such a reward's status
+   * cannot be changed through `updateRewardStatus` until Triple reports a documented status again.
+   */
+  rewardStatus?: Maybe<RewardStatus>;
   /** The canonical state derived from `rewardStatus`. */
   status: RedemptionStatus;
   /** The card transaction's amount. */
@@ -965,6 +974,8 @@ export type VoucherRedemption = Node & Redemption & {
   changeVoucher?: Maybe<ChangeVoucher>;
   /** When the redemption was created. */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Moment's code for why the redemption failed, verbatim (e.g. "voucher_already_redeemed"), when it did. */
+  errorCode?: Maybe<Scalars['String']['output']>;
   /** Why the redemption failed, when it did. */
   errorMessage?: Maybe<Scalars['String']['output']>;
   /** The merchant reference sent when redeeming. */
@@ -1052,7 +1063,7 @@ export type RedemptionsByIdsQueryVariables = Exact<{
 export type RedemptionsByIdsQuery = { __typename?: 'Query', redemptions: Array<
     | { __typename?: 'PointsRedemption', billNumber?: string | null, id: string, provider: Provider, providerId: string, points: { __typename?: 'Points', amount: string }, customFields: Array<{ __typename?: 'KeyValue', key: string, value: string }>, status: { __typename?: 'RedemptionStatus', state: RedemptionState, raw: string, name?: string | null, category?: string | null, color?: string | null }, amount?: { __typename?: 'Money', amount: string, currencyCode: string } | null }
     | { __typename?: 'RedemptionOrder', transactionId: string, statusId: string, id: string, provider: Provider, providerId: string, status: { __typename?: 'RedemptionStatus', state: RedemptionState, raw: string, name?: string | null, category?: string | null, color?: string | null }, amount?: { __typename?: 'Money', amount: string, currencyCode: string } | null }
-    | { __typename?: 'Reward', rewardStatus: RewardStatus, offerId: string, transactionId: string, id: string, provider: Provider, providerId: string, status: { __typename?: 'RedemptionStatus', state: RedemptionState, raw: string, name?: string | null, category?: string | null, color?: string | null }, amount?: { __typename?: 'Money', amount: string, currencyCode: string } | null }
+    | { __typename?: 'Reward', rewardStatus?: RewardStatus | null, offerId: string, transactionId: string, id: string, provider: Provider, providerId: string, status: { __typename?: 'RedemptionStatus', state: RedemptionState, raw: string, name?: string | null, category?: string | null, color?: string | null }, amount?: { __typename?: 'Money', amount: string, currencyCode: string } | null }
     | { __typename?: 'TokenRedeem', userId: string, businessId?: string | null, redemptionId: string, id: string, provider: Provider, providerId: string, status: { __typename?: 'RedemptionStatus', state: RedemptionState, raw: string, name?: string | null, category?: string | null, color?: string | null }, amount?: { __typename?: 'Money', amount: string, currencyCode: string } | null }
     | { __typename?: 'VoucherRedemption', version: number, id: string, provider: Provider, providerId: string, redeemedAmount?: { __typename?: 'Money', amount: string, currencyCode: string } | null, status: { __typename?: 'RedemptionStatus', state: RedemptionState, raw: string, name?: string | null, category?: string | null, color?: string | null }, amount?: { __typename?: 'Money', amount: string, currencyCode: string } | null }
    | null> };
@@ -1065,7 +1076,7 @@ export type MyRedeemsQuery = { __typename?: 'Query', myRedeems: Array<{ __typena
 export type FulfilmentListsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type FulfilmentListsQuery = { __typename?: 'Query', orderStatuses: Array<{ __typename?: 'MerchantStatus', id: string, name: string, category: string, color?: string | null, state: RedemptionState }>, rewards: Array<{ __typename?: 'Reward', id: string, providerId: string, offerId: string, transactionId: string, rewardStatus: RewardStatus, amount?: { __typename?: 'Money', amount: string, currencyCode: string } | null }>, voucherTypes: Array<{ __typename?: 'VoucherTypeInfo', type: VoucherType, name: string, requiredFields: Array<{ __typename?: 'VoucherField', name: string, required: boolean, sensitive: boolean }> }> };
+export type FulfilmentListsQuery = { __typename?: 'Query', orderStatuses: Array<{ __typename?: 'MerchantStatus', id: string, name: string, category: string, color?: string | null, state: RedemptionState }>, rewards: Array<{ __typename?: 'Reward', id: string, providerId: string, offerId: string, transactionId: string, rewardStatus?: RewardStatus | null, amount?: { __typename?: 'Money', amount: string, currencyCode: string } | null }>, voucherTypes: Array<{ __typename?: 'VoucherTypeInfo', type: VoucherType, name: string, requiredFields: Array<{ __typename?: 'VoucherField', name: string, required: boolean, sensitive: boolean }> }> };
 
 export type RedeemVoucherMutationVariables = Exact<{
   key: Scalars['String']['input'];
@@ -1077,7 +1088,7 @@ export type RedeemVoucherMutation = { __typename?: 'Mutation', executeRedeem: { 
       | { __typename?: 'RedemptionOrder', id: string, providerId: string, status: { __typename?: 'RedemptionStatus', state: RedemptionState, raw: string } }
       | { __typename?: 'Reward', id: string, providerId: string, status: { __typename?: 'RedemptionStatus', state: RedemptionState, raw: string } }
       | { __typename?: 'TokenRedeem', id: string, providerId: string, status: { __typename?: 'RedemptionStatus', state: RedemptionState, raw: string } }
-      | { __typename?: 'VoucherRedemption', version: number, id: string, providerId: string, redeemedAmount?: { __typename?: 'Money', amount: string, currencyCode: string } | null, status: { __typename?: 'RedemptionStatus', state: RedemptionState, raw: string } }
+      | { __typename?: 'VoucherRedemption', version: number, errorCode?: string | null, errorMessage?: string | null, id: string, providerId: string, redeemedAmount?: { __typename?: 'Money', amount: string, currencyCode: string } | null, status: { __typename?: 'RedemptionStatus', state: RedemptionState, raw: string } }
      | null, userErrors: Array<{ __typename?: 'UserError', code: UserErrorCode, message: string, field?: Array<string> | null, provider?: Provider | null, providerCode?: string | null }> } };
 
 export type RedeemPointsMutationVariables = Exact<{
@@ -1119,4 +1130,4 @@ export type EditRedemptionBillMutation = { __typename?: 'Mutation', updateRedemp
 export type ApproveRewardMutationVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ApproveRewardMutation = { __typename?: 'Mutation', updateRewardStatus: { __typename?: 'UpdateRewardStatusPayload', reward?: { __typename?: 'Reward', id: string, rewardStatus: RewardStatus, status: { __typename?: 'RedemptionStatus', state: RedemptionState, raw: string } } | null, userErrors: Array<{ __typename?: 'UserError', code: UserErrorCode, message: string, field?: Array<string> | null }> } };
+export type ApproveRewardMutation = { __typename?: 'Mutation', updateRewardStatus: { __typename?: 'UpdateRewardStatusPayload', reward?: { __typename?: 'Reward', id: string, rewardStatus?: RewardStatus | null, status: { __typename?: 'RedemptionStatus', state: RedemptionState, raw: string } } | null, userErrors: Array<{ __typename?: 'UserError', code: UserErrorCode, message: string, field?: Array<string> | null }> } };

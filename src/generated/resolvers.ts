@@ -423,37 +423,42 @@ export type Query = {
   /** The calling user's own PERS redeems. Roles: `user`. */
   myRedeems: Array<TokenRedeem>;
   /**
-   * Fetches any object by its global id. Roles: all; a `user` sees only their own redemptions, a
-   * `business` only its own. An id the caller may not see is null, as for one that does not exist.
+   * Fetches any object by its global id. A `user` sees only their own redemptions, a `business` only
+   * its own and the fulfilment records (orders, rewards). An id the caller may not see is null with a
+   * NOT_FOUND error, exactly as for one that does not exist. Roles: `user`, `business`, `admin`.
    */
   node?: Maybe<Node>;
   /** The merchant-defined Returning.AI order statuses, for `updateRedemptionStatus`. Roles: `business`, `admin`. */
   orderStatuses: Array<MerchantStatus>;
   /**
-   * PERS redeems, filtered. Roles: `admin` may filter by any user and business; a `business` sees
-   * only its own businessId whatever it asks for; a `user` sees only their own redeems.
+   * PERS redeems, filtered. An `admin` may filter by any user and business; a `business` sees only
+   * its own businessId whatever it asks for; a `user` sees only their own redeems.
+   * Roles: `user`, `business`, `admin`.
    */
   persRedeems: Array<TokenRedeem>;
   /** Each provider's health as the gateway sees it: breaker state, recent error rate and latency. Roles: `admin`. */
   providers: Array<ProviderHealth>;
-  /** Fetches one redemption by its global id. Roles: as for `node`. */
+  /**
+   * Fetches one redemption by its global id; what each role sees is as for `node`.
+   * Roles: `user`, `business`, `admin`.
+   */
   redemption?: Maybe<Redemption>;
-  /** A PERS redemption offer by id. Roles: all. */
+  /** A PERS redemption offer by id. Roles: `user`, `business`, `admin`. */
   redemptionOffer?: Maybe<RedemptionOffer>;
   /**
    * Fetches up to 100 redemptions by global id, in the order given. Duplicates are fetched once;
    * reads to different providers run in parallel and each provider is asked in as few calls as it
    * allows. A missing id gives null in its place plus an error with that path and code NOT_FOUND.
-   * Roles: as for `node`.
+   * What each role sees is as for `node`. Roles: `user`, `business`, `admin`.
    */
   redemptions: Array<Maybe<Redemption>>;
   /** A Triple reward by its Triple reward id. Roles: `business`, `admin`. */
   reward?: Maybe<Reward>;
   /** Triple rewards, optionally with one status. Roles: `business`, `admin`. */
   rewards: Array<Reward>;
-  /** Who the gateway takes the caller to be. */
+  /** Who the gateway takes the caller to be. Roles: `user`, `business`, `admin`. */
   viewer: Viewer;
-  /** The Moment voucher types, what each needs and what each can do. Roles: all. */
+  /** The Moment voucher types, what each needs and what each can do. Roles: `user`, `business`, `admin`. */
   voucherTypes: Array<VoucherTypeInfo>;
 };
 
@@ -694,8 +699,12 @@ export type Reward = Node & Redemption & {
   providerId: Scalars['String']['output'];
   /** Why Triple rejected the reward, when it did. */
   rejection?: Maybe<RewardRejection>;
-  /** Triple's status for the reward. */
-  rewardStatus: RewardStatus;
+  /**
+   * Triple's status for the reward; null when Triple sent a status outside the eight documented
+   * ones (its value is then in `status.raw`, and `status.state` is PENDING). Such a reward's status
+   * cannot be changed through `updateRewardStatus` until Triple reports a documented status again.
+   */
+  rewardStatus?: Maybe<RewardStatus>;
   /** The canonical state derived from `rewardStatus`. */
   status: RedemptionStatus;
   /** The card transaction's amount. */
@@ -975,6 +984,8 @@ export type VoucherRedemption = Node & Redemption & {
   changeVoucher?: Maybe<ChangeVoucher>;
   /** When the redemption was created. */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Moment's code for why the redemption failed, verbatim (e.g. "voucher_already_redeemed"), when it did. */
+  errorCode?: Maybe<Scalars['String']['output']>;
   /** Why the redemption failed, when it did. */
   errorMessage?: Maybe<Scalars['String']['output']>;
   /** The merchant reference sent when redeeming. */
@@ -1405,7 +1416,7 @@ export type RewardResolvers<ContextType = GatewayContext, ParentType extends Res
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   providerId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   rejection?: Resolver<Maybe<ResolversTypes['RewardRejection']>, ParentType, ContextType>;
-  rewardStatus?: Resolver<ResolversTypes['RewardStatus'], ParentType, ContextType>;
+  rewardStatus?: Resolver<Maybe<ResolversTypes['RewardStatus']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['RedemptionStatus'], ParentType, ContextType>;
   transactionAmount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   transactionId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1495,6 +1506,7 @@ export type VoucherRedemptionResolvers<ContextType = GatewayContext, ParentType 
   amount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   changeVoucher?: Resolver<Maybe<ResolversTypes['ChangeVoucher']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  errorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   errorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   externalReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;

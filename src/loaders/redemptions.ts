@@ -10,7 +10,7 @@ import type { Caller } from '../domain/caller.js';
 import { GatewayError } from '../domain/errors.js';
 import type { ProviderName } from '../domain/provider.js';
 import type { GlobalRef } from '../domain/ids.js';
-import type { Redemption } from '../domain/redemption.js';
+import type { Redemption, RedemptionOffer } from '../domain/redemption.js';
 import type { Adapters } from '../providers/registry.js';
 import type { Owner } from '../store/types.js';
 import { mapSettled } from '../services/limit.js';
@@ -50,12 +50,16 @@ const BATCHES: Record<ProviderName, Batch> = {
 export interface Loaders {
   /** Reads a redemption the caller may see; NOT_FOUND for one that is missing or not theirs. */
   redemption(ref: GlobalRef): Promise<Redemption>;
+  /** Reads a PERS redemption offer by id, once per request however many redeems name it; null when unknown. */
+  offer(id: string): Promise<RedemptionOffer | null>;
 }
 
 export const notFound = () => new GatewayError('NOT_FOUND', 'No redemption with that id');
 
 export function createLoaders(services: Services, caller: Caller | null): Loaders {
   const owners = new DataLoader<string, Owner | undefined>((keys) => services.store.getOwners(keys));
+  const offers = new DataLoader<string, RedemptionOffer | null>((ids) =>
+    mapSettled(ids, PER_PROVIDER_CONCURRENCY, (id) => services.adapters.pers.getOffer(id)));
   const byProvider = new Map<ProviderName, DataLoader<string, Redemption | null>>();
   const loaderFor = (provider: ProviderName, who: Caller) => {
     let loader = byProvider.get(provider);
@@ -76,6 +80,7 @@ export function createLoaders(services: Services, caller: Caller | null): Loader
       if (!redemption || !canSee(caller, redemption, owner)) throw notFound();
       return redemption;
     },
+    offer: (id) => offers.load(id),
   };
 }
 

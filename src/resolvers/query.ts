@@ -1,7 +1,9 @@
 /**
  * Root reads. Thin: decode ids, check visibility rules, call loaders or adapters.
  */
-import { requireCaller } from '../context.js';
+import { canSee } from '../auth/rules.js';
+import { requireCaller, type GatewayContext } from '../context.js';
+import type { TokenRedeem } from '../domain/redemption.js';
 import { fromGlobalId } from '../domain/ids.js';
 import { toStatus } from '../domain/status.js';
 import { InputError, validateInput } from '../domain/validation.js';
@@ -31,7 +33,7 @@ export const queryResolvers: Resolvers = {
         return ref ? context.loaders.redemption(ref) : Promise.reject(notFound());
       });
     },
-    persRedeems(_parent, { filter, page, pageSize }, context) {
+    async persRedeems(_parent, { filter, page, pageSize }, context) {
       const caller = requireCaller(context);
       const parsed = validateInput(redeemFilterSchema, { ...filter, page, limit: pageSize }, []);
       // PERS visibility is the gateway's to enforce: only admins choose the user and business.
@@ -40,16 +42,11 @@ export const queryResolvers: Resolvers = {
         : caller.role === 'business'
           ? { ...parsed, userId: undefined, businessId: caller.businessId }
           : { ...parsed, userId: caller.subject, businessId: undefined };
-      return context.services.adapters.pers.listRedeems(scoped, { caller }).then((redeems) =>
-        redeems.filter((r) =>
-          caller.role === 'admin' || (caller.role === 'business' ? r.businessId === caller.businessId : r.userId === caller.subject)),
-      );
+      return visibleOnly(context, await context.services.adapters.pers.listRedeems(scoped, { caller }));
     },
-    myRedeems(_parent, { redemptionId }, context) {
+    async myRedeems(_parent, { redemptionId }, context) {
       const caller = requireCaller(context);
-      return context.services.adapters.pers
-        .myRedeems(redemptionId ? { redemptionId } : {}, { caller })
-        .then((redeems) => redeems.filter((r) => r.userId === caller.subject));
+      return visibleOnly(context, await context.services.adapters.pers.myRedeems(redemptionId ? { redemptionId } : {}, { caller }));
     },
     redemptionOffer: (_p, { id }, context) => context.services.adapters.pers.getOffer(id),
     async customerRedemptions(_parent, { customer, first, offset }, context) {
@@ -68,5 +65,15 @@ export const queryResolvers: Resolvers = {
     state: (status, _a, context) => toStatus(categoryStateMap, status.category, { provider: 'returningai', logger: context.logger }).state,
   },
 };
+
+/**
+ * Keeps the redeems the caller may see, whatever PERS answered: PERS reports no businessId on
+ * redeems, so a business sees those the gateway recorded as made at its business.
+ */
+async function visibleOnly(context: GatewayContext, redeems: TokenRedeem[]): Promise<TokenRedeem[]> {
+  const caller = requireCaller(context);
+  const owners = await context.services.store.getOwners(redeems.map((r) => `pers:${r.ref}`));
+  return redeems.filter((redeem, i) => canSee(caller, redeem, owners[i]));
+}
 
 const validationError = (field: string[], message: string) => new InputError([{ field, message }]);

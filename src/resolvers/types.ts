@@ -1,6 +1,6 @@
 /**
  * Object and enum resolvers: how domain models show in the schema. Pure mappings, no I/O except
- * `TokenRedeem.offer`.
+ * `TokenRedeem.offer` (through the request's offer loader).
  */
 import { toGlobalId } from '../domain/ids.js';
 import { minorToDecimal } from '../domain/money.js';
@@ -36,7 +36,7 @@ export const typeResolvers: Resolvers = {
   TokenRedeem: {
     ...common,
     amount: () => null,
-    offer: (r, _args, context) => context.services.adapters.pers.getOffer(r.redemptionId),
+    offer: (r, _args, context) => context.loaders.offer(r.redemptionId),
   },
   Reward: { ...common, updatedAt: (r) => r.statusUpdatedAt ?? r.updatedAt ?? null },
   VoucherRedemption: {

@@ -240,17 +240,18 @@ describe('Moment adapter against the simulator', () => {
     });
 
     it.each([
-      ['an already used voucher', { type: 'vouchers.one_voucher', source: { pin: USED_VOUCHER_PIN }, amount: zar(100) }, 'The voucher has already been redeemed'],
-      ['more than the balance', oneVoucher(10_001), 'The voucher balance is lower than the requested amount'],
-      ['an unknown PIN', { type: 'vouchers.one_voucher', source: { pin: '9999999999999999' }, amount: zar(100) }, 'No voucher matches the source credentials'],
-      ['an OTT PIN with another phone number', { type: 'vouchers.ott', source: { pin: OTT_PIN, phoneNumber: '+27820000002' }, amount: zar(100) }, 'No voucher matches the source credentials'],
-    ])('reports %s as a FAILED redemption at version 2 that moved no money', async (_case, input, message) => {
+      ['an already used voucher', { type: 'vouchers.one_voucher', source: { pin: USED_VOUCHER_PIN }, amount: zar(100) }, 'voucher_already_redeemed', 'The voucher has already been redeemed'],
+      ['more than the balance', oneVoucher(10_001), 'insufficient_balance', 'The voucher balance is lower than the requested amount'],
+      ['an unknown PIN', { type: 'vouchers.one_voucher', source: { pin: '9999999999999999' }, amount: zar(100) }, 'voucher_not_found', 'No voucher matches the source credentials'],
+      ['an OTT PIN with another phone number', { type: 'vouchers.ott', source: { pin: OTT_PIN, phoneNumber: '+27820000002' }, amount: zar(100) }, 'voucher_not_found', 'No voucher matches the source credentials'],
+    ])('reports %s as a FAILED redemption at version 2 that moved no money', async (_case, input, code, message) => {
       const result = await adapter.createRedemption(input, key('idem-fail'));
 
       expect(result).toMatchObject({
         status: { state: 'FAILED', raw: 'failed' },
         version: 2,
         redeemedAmount: zar(0),
+        errorCode: code,
         errorMessage: message,
         operations: [{ type: 'reserve', status: 'failed' }],
       });

@@ -318,10 +318,11 @@ describe('Triple adapter against its simulator', () => {
       await expectGatewayError(adapter.getReward('rwd-1001'), { code: 'PROVIDER_BAD_RESPONSE', provider: 'triple' });
     });
 
-    it('maps an unknown status to PENDING, keeps it raw and logs it', async () => {
+    it('maps an unknown status to PENDING, keeps it raw, leaves rewardStatus out and logs it', async () => {
       sim.faults.inject({ route: GET_ONE, fault: { kind: 'mutate', mutate: (body) => ({ ...(body as object), status: 'ON_HOLD' }) } });
       const reward = await adapter.getReward('rwd-1001');
-      expect(reward).toMatchObject({ status: { state: 'PENDING', raw: 'ON_HOLD' }, rewardStatus: 'PENDING_REVIEW' });
+      expect(reward).toMatchObject({ status: { state: 'PENDING', raw: 'ON_HOLD' } });
+      expect(reward).not.toHaveProperty('rewardStatus');
       expect(logger.entries).toContainEqual({
         level: 'warn', details: { provider: 'triple', rawStatus: 'ON_HOLD' }, message: 'unmapped provider status; reported as PENDING',
       });

@@ -55,6 +55,7 @@ export function toVoucherRedemption(wire: MomentRedemption, logger?: StatusLogge
     ),
     metadata: wire.metadata ?? {},
     externalReference: wire.external_reference ?? undefined,
+    errorCode: (wire.last_error ?? wire.error)?.code ?? undefined,
     errorMessage: (wire.last_error ?? wire.error)?.message ?? undefined,
   } satisfies VoucherRedemption);
 }

@@ -44,8 +44,9 @@ export function toMoney(
 
 /**
  * A wire reward as the domain `Reward`. An unknown status is PENDING (logged) with the raw value
- * kept in `status.raw`; `rewardStatus` then reads PENDING_REVIEW, the enum's own pending value [I].
- * An unknown rejection reason reads OTHER.
+ * kept in `status.raw`, and `rewardStatus` is left out: it is never guessed, so that no unknown
+ * status passes for a documented one (nor for a transition's starting point). An unknown
+ * rejection reason reads OTHER.
  */
 export function toReward(wire: TripleReward, logger?: StatusLogger): Reward {
   const status = toStatus(TRIPLE_STATUS_MAP, wire.status, { provider: 'triple', logger });
@@ -58,8 +59,8 @@ export function toReward(wire: TripleReward, logger?: StatusLogger): Reward {
     rewardId: wire.reward_id,
     offerId: wire.offer_id,
     transactionId: wire.transaction_id,
-    rewardStatus: isRewardStatus(wire.status) ? wire.status : 'PENDING_REVIEW',
   };
+  if (isRewardStatus(wire.status)) reward.rewardStatus = wire.status;
   const amount =
     toMoney(wire.reward_amount, wire.reward_currency_code, 'reward_amount') ??
     toMoney(wire.amount, wire.currency_code ?? wire.reward_currency_code, 'amount');

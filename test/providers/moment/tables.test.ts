@@ -65,7 +65,7 @@ describe('toVoucherRedemption', () => {
       kind: 'VoucherRedemption', provider: 'moment', nativeId: 'rdm_663a1b9c8e4f2a0012abcd35', ref: 'rdm_663a1b9c8e4f2a0012abcd35',
       status: { state: 'FAILED', raw: 'failed' }, type: 'vouchers.blu', version: 2, amount: money(300, 'ZAR'),
       changeVoucher: { serialNumber: 'SN-9', barcode: '123', instructions: 'Keep it' },
-      operations: [], metadata: {}, errorMessage: 'The voucher has expired',
+      operations: [], metadata: {}, errorCode: 'voucher_expired', errorMessage: 'The voucher has expired',
     });
   });
 });
