@@ -2,8 +2,9 @@
  * The four mutations: validate the input (meaning, not just shape), check what the caller may
  * do, then call the provider under the idempotency contract. Resolvers only shape payloads.
  */
+import { canSee } from '../auth/rules.js';
 import type { Caller } from '../domain/caller.js';
-import { GatewayError, type UserErrorView } from '../domain/errors.js';
+import { GatewayError, isUserErrorCode, type UserErrorView } from '../domain/errors.js';
 import { fromGlobalId } from '../domain/ids.js';
 import type { ProviderName } from '../domain/provider.js';
 import type { PointsRedemption, Redemption, RedemptionOrder, Reward } from '../domain/redemption.js';
@@ -17,7 +18,7 @@ import { updateRewardStatusInputSchema } from '../providers/triple/input.js';
 import { checkTransition } from '../providers/triple/tables.js';
 import type { TripleRole } from '../providers/types.js';
 import { deriveProviderKey } from '../store/hash.js';
-import { executeIdempotently, type Executed, type IdempotentOperation } from './idempotency.js';
+import { executeIdempotently, toUserError, type Executed, type IdempotentOperation } from './idempotency.js';
 import type { Services } from './types.js';
 
 export interface MutationRequest {
@@ -43,11 +44,16 @@ export function resolveIdempotencyKey(argument: string | null | undefined, heade
   return key;
 }
 
+/** The signal of work not bounded by a claim's lock. */
+const NEVER = new AbortController().signal;
+
 /** Runs an operation under its idempotency key, or directly when the mutation has none. */
 async function guarded<T>(request: MutationRequest, op: IdempotentOperation<T>): Promise<Executed<T>> {
   const { services, caller } = request;
   if (!request.idempotencyKey) {
-    const result = await op.run();
+    const refused = await op.precondition?.(NEVER);
+    if (refused) return { result: null, userErrors: [refused], replayed: false };
+    const result = await op.run(NEVER);
     await op.onResult?.(result);
     return { result, userErrors: [], replayed: false };
   }
@@ -61,32 +67,32 @@ async function guarded<T>(request: MutationRequest, op: IdempotentOperation<T>):
 }
 
 /** Input and rule errors become userErrors; everything else propagates as a GraphQL error. */
-async function asPayload<T>(work: () => Promise<Executed<T>>): Promise<Executed<T>> {
+export async function asPayload<T>(work: () => Promise<Executed<T>>): Promise<Executed<T>> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof InputError) {
       return { result: null, userErrors: error.problems.map((p) => ({ code: 'BAD_USER_INPUT', message: p.message, field: p.field })), replayed: false };
     }
-    if (error instanceof GatewayError && error.code === 'INVALID_TRANSITION') {
-      return { result: null, userErrors: [userError(error)], replayed: false };
+    if (error instanceof GatewayError && isUserErrorCode(error.code)) {
+      return { result: null, userErrors: [toUserError(error)], replayed: false };
     }
     throw error;
   }
 }
 
-const userError = (error: GatewayError): UserErrorView => ({
-  code: error.code as UserErrorView['code'],
-  message: error.message,
-  field: error.field,
-  provider: error.provider,
-  providerCode: error.providerCode,
-});
+async function spendRedeemAllowance({ services, caller }: MutationRequest): Promise<void> {
+  const hit = await services.store.hit(`redeem:${scopeOf(caller)}`, services.config.rateLimit.redeemsPerMinute, 60_000);
+  if (!hit.allowed) {
+    throw new GatewayError('RATE_LIMITED', 'Too many redemptions; retry later', { retryable: true, retryAfterMs: hit.retryAfterMs, requestSent: false });
+  }
+}
 
+/** Records who a redemption made through the gateway belongs to: the caller, at the business it was made at. */
 const own = (request: MutationRequest, provider: ProviderName) => async (redemption: Redemption) => {
   await request.services.store.setOwner(`${provider}:${redemption.ref}`, {
     subject: request.caller.subject,
-    businessId: request.caller.businessId,
+    businessId: (redemption.kind === 'TokenRedeem' ? redemption.businessId : undefined) ?? request.caller.businessId,
   });
 };
 
@@ -96,9 +102,9 @@ export function updateRedemptionStatus(request: MutationRequest, rawInput: unkno
   return asPayload(() => {
     const input = validateInput(updateOrderStatusInputSchema, rawInput);
     const adapter = request.services.adapters.returningai;
-    const run = () => adapter.updateOrderStatus(input);
+    const run = (signal: AbortSignal) => adapter.updateOrderStatus(input, { signal });
     // Setting a status is naturally idempotent: settling an unknown outcome repeats it.
-    return guarded(request, { operation: 'updateRedemptionStatus', provider: 'returningai', input, run, settle: run });
+    return guarded(request, { operation: 'updateRedemptionStatus', provider: 'returningai', input, run, settle: (_record, signal) => run(signal) });
   });
 }
 
@@ -108,9 +114,9 @@ export function updateRedemptionMetadata(request: MutationRequest, rawInput: unk
   return asPayload(() => {
     const input = validateInput(updateRedemptionMetadataInputSchema, rawInput);
     const adapter = request.services.adapters.capillary;
-    const run = () => adapter.updateRedemptionMetadata(input);
+    const run = (signal: AbortSignal) => adapter.updateRedemptionMetadata(input, { signal });
     // Writing the same metadata twice leaves the same record: settling repeats it.
-    return guarded(request, { operation: 'updateRedemptionMetadata', provider: 'capillary', input, run, settle: run });
+    return guarded(request, { operation: 'updateRedemptionMetadata', provider: 'capillary', input, run, settle: (_record, signal) => run(signal) });
   });
 }
 
@@ -129,13 +135,17 @@ export function updateRewardStatus(request: MutationRequest, rawInput: unknown):
     const adapter = request.services.adapters.triple;
     const current = await adapter.findReward(input.offerId, input.transactionId);
     if (!current) return { result: null, userErrors: [{ code: 'NOT_FOUND', message: 'No reward for that offer and transaction', field: ['input', 'transactionId'] }], replayed: false };
+    // A status outside Triple's documented eight has no documented transitions.
+    if (current.rewardStatus === undefined) {
+      return { result: null, userErrors: [{ code: 'INVALID_TRANSITION', message: `The reward is in an undocumented status (${current.status.raw}); no transition is allowed from it`, field: ['input', 'status'] }], replayed: false };
+    }
     const refusal = checkTransition(TRIPLE_ROLES[request.caller.role], current.rewardStatus, input.status, input.notes);
     if (refusal) {
       return { result: null, userErrors: [{ code: refusal.code, message: refusal.message, field: refusal.field ? ['input', ...refusal.field] : ['input', 'status'] }], replayed: false };
     }
-    const run = () => adapter.updateRewardStatus(input);
+    const run = (signal: AbortSignal) => adapter.updateRewardStatus(input, { signal });
     // Triple accepts repeating a status: settling repeats it.
-    return guarded(request, { operation: 'updateRewardStatus', provider: 'triple', input, run, settle: run });
+    return guarded(request, { operation: 'updateRewardStatus', provider: 'triple', input, run, settle: (_record, signal) => run(signal) });
   });
 }
 
@@ -148,11 +158,6 @@ export function executeRedeem(request: MutationRequest, rawInput: RedeemInput): 
     if (!request.idempotencyKey) {
       throw new InputError([{ field: ['idempotencyKey'], message: 'executeRedeem requires an idempotency key (Idempotency-Key header or idempotencyKey argument)' }]);
     }
-    const limit = request.services.config.rateLimit.redeemsPerMinute;
-    const hit = await request.services.store.hit(`redeem:${scopeOf(request.caller)}`, limit, 60_000);
-    if (!hit.allowed) {
-      throw new GatewayError('RATE_LIMITED', 'Too many redemptions; retry later', { retryable: true, retryAfterMs: hit.retryAfterMs, requestSent: false });
-    }
     const op = rawInput.pers !== undefined && rawInput.pers !== null
       ? persRedeem(request, rawInput.pers)
       : rawInput.capillary !== undefined && rawInput.capillary !== null
@@ -160,37 +165,64 @@ export function executeRedeem(request: MutationRequest, rawInput: RedeemInput): 
         : momentRedeem(request, rawInput.moment);
     const prepared = await op;
     if ('userErrors' in prepared) return prepared;
-    return guarded<Redemption>(request, prepared);
+    // The rate limit counts calls that will reach a provider, not replays or refusals; a limited
+    // call releases its key (nothing was sent), so the retry runs afresh.
+    const run = prepared.run;
+    return guarded<Redemption>(request, {
+      ...prepared,
+      run: async (signal) => {
+        await spendRedeemAllowance(request);
+        return run(signal);
+      },
+    });
   });
 }
 
 type Prepared = IdempotentOperation<Redemption> | Executed<Redemption>;
 
+/** Journal outcomes whose provider reference is the result of that key's call. */
+const SETTLED_OUTCOMES: ReadonlySet<string> = new Set(['succeeded', 'settled']);
+
 async function persRedeem(request: MutationRequest, raw: unknown): Promise<Prepared> {
   const input = validateInput(executeRedeemInputSchema, raw, ['input', 'pers']);
-  const { caller } = request;
+  const { caller, services } = request;
   if (caller.role === 'business' && input.businessId !== undefined && input.businessId !== caller.businessId) {
     return { result: null, userErrors: [{ code: 'FORBIDDEN', message: 'A business redeems only at its own businessId', field: ['input', 'pers', 'businessId'] }], replayed: false };
   }
   const businessId = input.businessId ?? caller.businessId;
-  const adapter = request.services.adapters.pers;
-  const startedAt = Date.now();
+  const adapter = services.adapters.pers;
+  /** Whether a redeem is already the outcome of another of the caller's keys (per the journal). */
+  const takenByAnotherKey = async (ref: string) =>
+    (await services.store.journalEntries({ scope: scopeOf(caller), providerRef: ref }))
+      .some((entry) => entry.operation === 'executeRedeem:pers' && SETTLED_OUTCOMES.has(entry.outcome) && entry.idempotencyKey !== request.idempotencyKey);
   return {
     operation: 'executeRedeem:pers',
     provider: 'pers',
     input: { ...input, businessId },
-    run: () => adapter.executeRedeem({ redemptionId: input.redemptionId, businessId }, { caller }),
+    run: (signal) => adapter.executeRedeem({ redemptionId: input.redemptionId, businessId }, { caller, signal }),
     refOf: (r) => r.ref,
     onResult: own(request, 'pers'),
-    // PERS has no idempotency key. A redeem of this offer by this caller created since the
-    // attempt began is the outcome; when there is none, the first attempt did not land.
-    async settle(record) {
-      const since = Math.min(startedAt, record.createdAt) - 1_000;
-      const redeems = await adapter.listRedeems({ redemptionId: input.redemptionId }, { caller });
-      return redeems.find((r) => r.userId === caller.subject && r.createdAt !== undefined && Date.parse(r.createdAt) >= since) ?? null;
+    // PERS has no idempotency key. The outcome is the caller's redeem of this offer created since
+    // the key's first attempt (allowing for clock skew) that no other key of theirs accounts for;
+    // when there is none, the attempt did not land. Admins list every user's redeems: filter.
+    async settle(record, signal) {
+      const since = record.createdAt - PERS_CLOCK_SKEW_MS;
+      const filter = { redemptionId: input.redemptionId, limit: PERS_PAGE_MAX, ...(caller.role === 'admin' && { userId: caller.subject }) };
+      const candidates = (await adapter.listRedeems(filter, { caller, signal }))
+        .filter((r) => r.userId === caller.subject && r.createdAt !== undefined && Date.parse(r.createdAt) >= since)
+        .sort((a, b) => Date.parse(a.createdAt!) - Date.parse(b.createdAt!));
+      for (const candidate of candidates) {
+        if (!(await takenByAnotherKey(candidate.ref))) return candidate;
+      }
+      return null;
     },
   };
 }
+
+/** How far PERS's clock may be behind ours when matching a redeem to an attempt. */
+const PERS_CLOCK_SKEW_MS = 1_000;
+/** The largest page PERS lists. */
+const PERS_PAGE_MAX = 100;
 
 async function capillaryRedeem(request: MutationRequest, raw: unknown): Promise<Prepared> {
   const input = validateInput(redeemPointsInputSchema, raw, ['input', 'capillary']);
@@ -206,12 +238,13 @@ async function capillaryRedeem(request: MutationRequest, raw: unknown): Promise<
     operation: 'executeRedeem:capillary',
     provider: 'capillary',
     input,
-    run: async () => verify(await adapter.redeemPoints({ ...input, externalReferenceNumber })),
+    providerKey: externalReferenceNumber,
+    run: async (signal) => verify(await adapter.redeemPoints({ ...input, externalReferenceNumber }, { signal })),
     refOf: (r) => r.ref,
     onResult: own(request, 'capillary'),
     // The external reference number is Capillary's idempotency check: look it up first.
-    async settle() {
-      const found = await adapter.findByExternalReference(input.customer, externalReferenceNumber);
+    async settle(_record, signal) {
+      const found = await adapter.findByExternalReference(input.customer, externalReferenceNumber, { signal });
       return found ? verify(found) : null;
     },
   };
@@ -223,21 +256,11 @@ async function momentRedeem(request: MutationRequest, raw: unknown): Promise<Pre
   const input = validateInput(createVoucherRedemptionInputSchema, raw, ['input', 'moment']);
   const extra = (raw ?? {}) as { previousRedemptionId?: string | null; expectedVersion?: number | null };
   const adapter = request.services.adapters.moment;
-  if (extra.expectedVersion != null) {
-    const previous = extra.previousRedemptionId ? fromGlobalId(extra.previousRedemptionId) : undefined;
-    if (!previous || previous.provider !== 'moment') {
-      throw new InputError([{ field: ['input', 'moment', 'previousRedemptionId'], message: 'expectedVersion needs previousRedemptionId: the global id of a Moment redemption' }]);
-    }
-    const current = await request.services.adapters.moment.getRedemption(previous.ref);
-    if (!current) return { result: null, userErrors: [{ code: 'NOT_FOUND', message: 'No redemption with that id', field: ['input', 'moment', 'previousRedemptionId'] }], replayed: false };
-    if (current.version !== extra.expectedVersion) {
-      return {
-        result: null,
-        userErrors: [{ code: 'VERSION_CONFLICT', message: `The redemption is at version ${current.version}, not ${extra.expectedVersion}; read it again`, field: ['input', 'moment', 'expectedVersion'], provider: 'moment' }],
-        replayed: false,
-      };
-    }
+  const previous = extra.previousRedemptionId ? fromGlobalId(extra.previousRedemptionId) : undefined;
+  if (extra.expectedVersion != null && (!previous || previous.provider !== 'moment')) {
+    throw new InputError([{ field: ['input', 'moment', 'previousRedemptionId'], message: 'expectedVersion needs previousRedemptionId: the global id of a Moment redemption' }]);
   }
+  const expectedVersion = extra.expectedVersion;
   const providerKey = deriveProviderKey(scopeOf(request.caller), request.idempotencyKey!, 'moment');
   const verify = (result: Redemption) => {
     if (result.kind === 'VoucherRedemption' && input.amount && result.amount
@@ -246,15 +269,35 @@ async function momentRedeem(request: MutationRequest, raw: unknown): Promise<Pre
     }
     return result;
   };
-  const run = async () => verify(await adapter.createRedemption(input, { idempotencyKey: providerKey }));
+  const run = async (signal: AbortSignal) => verify(await adapter.createRedemption(input, { idempotencyKey: providerKey, signal }));
   return {
     operation: 'executeRedeem:moment',
     provider: 'moment',
-    input: { ...input, previousRedemptionId: extra.previousRedemptionId ?? undefined, expectedVersion: extra.expectedVersion ?? undefined },
+    input: { ...input, previousRedemptionId: extra.previousRedemptionId ?? undefined, expectedVersion: expectedVersion ?? undefined },
+    providerKey,
+    // Optimistic concurrency: checked under the claim, so a replay of a finished key is never
+    // refused because the previous redemption has moved on since.
+    precondition: expectedVersion == null || !previous ? undefined : async (signal) => {
+      const [current, [owner]] = await Promise.all([
+        adapter.getRedemption(previous.ref, { signal }),
+        request.services.store.getOwners([`moment:${previous.ref}`]),
+      ]);
+      // Someone else's redemption is reported exactly like one that does not exist.
+      if (!current || !canSee(request.caller, current, owner)) {
+        return { code: 'NOT_FOUND', message: 'No redemption with that id', field: ['input', 'moment', 'previousRedemptionId'] };
+      }
+      if (current.version === expectedVersion) return undefined;
+      return {
+        code: 'VERSION_CONFLICT',
+        message: `The redemption is at version ${current.version}, not ${expectedVersion}; read it again`,
+        field: ['input', 'moment', 'expectedVersion'],
+        provider: 'moment',
+      };
+    },
     run,
     refOf: (r) => r.ref,
     onResult: own(request, 'moment'),
     // Moment replays a create with the same Idempotency-Key for 24 h: repeating it settles.
-    settle: run,
+    settle: (_record, signal) => run(signal),
   };
 }
