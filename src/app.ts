@@ -1,10 +1,12 @@
 /**
  * The HTTP server: Fastify 5 with Apollo Server 5 at /graphql (and the Sandbox landing page at /
  * in sandbox mode), /healthz (liveness) and /readyz (readiness), CORS for Apollo Studio, CSRF
- * prevention on, request bodies capped, batching off, abuse limits from graphql-armor.
+ * prevention on, request bodies capped (413), batching off, mutations over POST only (Apollo
+ * answers 405 to a mutation over GET), abuse limits (src/plugins/limits.ts), and in production
+ * no introspection unless configured, no field suggestions and no limit values in error text.
  */
 import { randomUUID } from 'node:crypto';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import {
   ApolloServerPluginLandingPageLocalDefault,
@@ -12,13 +14,15 @@ import {
 } from '@apollo/server/plugin/landingPage/default';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import cors from '@fastify/cors';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { GraphQLError } from 'graphql';
+import { unauthenticated } from './auth/tokens.js';
 import { createContext, type GatewayContext } from './context.js';
 import { isGatewayError } from './domain/errors.js';
 import { createSchema } from './graphql/schema.js';
 import { createErrorFormatter } from './plugins/errors.js';
+import { httpStatusPlugin } from './plugins/http-status.js';
+import { createLimits } from './plugins/limits.js';
 import { providerHealth } from './resolvers/providers.js';
 import type { Services } from './services/types.js';
 
@@ -36,21 +40,6 @@ export interface App {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** 401 when the request had no valid credentials and nothing in it could run. */
-const unauthenticatedStatus: ApolloServerPlugin<GatewayContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response, contextValue }) {
-        if (contextValue.caller || response.body.kind !== 'single') return;
-        const { errors, data } = response.body.singleResult;
-        const allUnauthenticated = errors?.length && errors.every((e) => e.extensions?.code === 'UNAUTHENTICATED');
-        const nothingRan = !data || Object.values(data).every((value) => value === null);
-        if (allUnauthenticated && nothingRan) response.http.status = 401;
-      },
-    };
-  },
-};
-
 export async function createApp(services: Services, options: AppOptions = {}): Promise<App> {
   const { config, logger } = services;
   const production = config.mode === 'production';
@@ -65,14 +54,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
     },
   });
 
-  const armor = new ApolloArmor({
-    maxDepth: { n: config.limits.depth, flattenFragments: true, exposeLimits: !production },
-    maxAliases: { n: config.limits.aliases, exposeLimits: !production },
-    maxTokens: { n: config.limits.tokens, exposeLimits: !production },
-    maxDirectives: { n: config.limits.directives, exposeLimits: !production },
-    costLimit: { maxCost: config.limits.cost, flattenFragments: true, exposeLimits: !production },
-    blockFieldSuggestion: { enabled: production },
-  }).protect();
+  const limits = createLimits<GatewayContext>(config.limits, { hideLimits: production, blockFieldSuggestions: production });
 
   const landingPage = !config.landingPage
     ? ApolloServerPluginLandingPageDisabled()
@@ -87,10 +69,10 @@ export async function createApp(services: Services, options: AppOptions = {}): P
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: production,
-    formatError: createErrorFormatter(logger),
-    validationRules: armor.validationRules,
-    // graphql-armor's typings resolve Apollo's CommonJS declarations; the plugins are the same at run time.
-    plugins: [...(armor.plugins as unknown as ApolloServerPlugin<GatewayContext>[]), landingPage, fastifyApolloDrainPlugin(fastify), unauthenticatedStatus],
+    formatError: createErrorFormatter(logger, { hideLimits: production }),
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
+    plugins: [...limits.plugins, landingPage, fastifyApolloDrainPlugin(fastify), httpStatusPlugin<GatewayContext>()],
     logger,
   });
   await apollo.start();
@@ -107,8 +89,9 @@ export async function createApp(services: Services, options: AppOptions = {}): P
     try {
       caller = await services.authenticator.authenticate(request.headers.authorization);
     } catch (error) {
-      const message = isGatewayError(error) ? error.message : 'Authentication required';
-      throw new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+      // Every failure is the same UNAUTHENTICATED answer (the formatter shows the GatewayError).
+      const cause = isGatewayError(error) ? error : unauthenticated();
+      throw new GraphQLError(cause.message, { originalError: cause, extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
     }
     const key = request.headers['idempotency-key'];
     return createContext(services, {

@@ -83,6 +83,21 @@ export class ConfigError extends Error {
 
 const issuesOf = (error: z.ZodError) => error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
 
+/**
+ * Caller-token settings that parse but are unsafe: both key sources at once (which one verifies
+ * would be a guess), none in production, and in production a JWKS without issuer and audience (a
+ * token the identity provider issued for another service must not pass here).
+ */
+function authIssues(env: z.infer<typeof baseSchema>, mode: GatewayMode): string[] {
+  if (env.AUTH_JWT_SECRET && env.AUTH_JWKS_URL) return ['AUTH_JWT_SECRET and AUTH_JWKS_URL: set one, not both'];
+  if (mode !== 'production') return [];
+  if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) return ['AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required in production'];
+  if (!env.AUTH_JWKS_URL) return [];
+  return (['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const)
+    .filter((name) => !env[name])
+    .map((name) => `${name}: required with AUTH_JWKS_URL in production`);
+}
+
 /** Parses the environment into a Config, or throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
   const clean = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
@@ -106,9 +121,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     } else providers.push({ name, mode: 'simulator' });
   }
 
-  if (base.success && mode === 'production' && !base.data.AUTH_JWT_SECRET && !base.data.AUTH_JWKS_URL) {
-    issues.push('AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required in production');
-  }
+  if (base.success) issues.push(...authIssues(base.data, mode));
   if (issues.length > 0 || !base.success || !resilience.success) throw new ConfigError(issues);
 
   const e = base.data;

@@ -3,7 +3,7 @@
  * batching and caching never leak between requests or callers.
  */
 import type { Caller } from './domain/caller.js';
-import { GatewayError } from './domain/errors.js';
+import { unauthenticated } from './auth/tokens.js';
 import type { Logger } from './logger.js';
 import { createLoaders, type Loaders } from './loaders/redemptions.js';
 import type { Services } from './services/types.js';
@@ -23,8 +23,8 @@ export function createContext(services: Services, request: { caller: Caller | nu
   return { services, ...request, loaders: createLoaders(services, request.caller) };
 }
 
-/** The caller, or UNAUTHENTICATED. */
+/** The caller, or UNAUTHENTICATED (the same answer as for a bad token). */
 export function requireCaller(context: GatewayContext): Caller {
-  if (!context.caller) throw new GatewayError('UNAUTHENTICATED', 'Authentication required: send a valid bearer token');
+  if (!context.caller) throw unauthenticated();
   return context.caller;
 }

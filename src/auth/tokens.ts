@@ -1,8 +1,9 @@
 /**
  * Caller authentication: `Authorization: Bearer <JWT>` verified with jose. HS256 with a shared
- * secret, or keys from a JWKS URL; issuer and audience checked when configured; expiry and
- * not-before enforced. `alg: none` and algorithm confusion are refused because the accepted
- * algorithms are fixed by the key type, never taken from the token.
+ * secret, or keys from a JWKS URL; issuer and audience checked when configured; `exp` required,
+ * expiry and not-before enforced. `alg: none` and algorithm confusion are refused because the
+ * accepted algorithms are fixed by the configured key type, never taken from the token; header
+ * parameters that point elsewhere (`jku`, `x5u`, embedded `jwk`) are never followed.
  */
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
@@ -25,8 +26,11 @@ const claimsSchema = z
   })
   .refine((c) => c.role !== 'business' || c.businessId !== undefined, { message: 'business tokens carry businessId' });
 
+/** The one message for every authentication failure (missing, malformed, expired, forged...). */
+export const UNAUTHENTICATED_MESSAGE = 'Authentication required: send a valid bearer token';
+
 /** The one answer for every authentication failure: nothing in it helps an attacker. */
-export const unauthenticated = () => new GatewayError('UNAUTHENTICATED', 'Authentication required: send a valid bearer token', { retryable: false });
+export const unauthenticated = () => new GatewayError('UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE, { retryable: false });
 
 export interface Authenticator {
   /** The caller of a request, from its Authorization header; null when there is none. Throws UNAUTHENTICATED for a bad token. */
@@ -40,12 +44,14 @@ export function createAuthenticator(settings: AuthSettings): Authenticator {
     issuer: settings.issuer,
     audience: settings.audience,
     algorithms: symmetric ? ['HS256'] : ['RS256', 'PS256', 'ES256', 'EdDSA'],
+    // A token without an expiry would be valid for ever.
+    requiredClaims: ['exp'],
   };
 
   return {
     async authenticate(authorization) {
       if (!authorization) return null;
-      const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(authorization.trim());
+      const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i.exec(authorization.trim());
       if (!match) throw unauthenticated();
       const token = match[1]!;
       try {
