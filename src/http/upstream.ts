@@ -1,13 +1,15 @@
 /**
  * The one way adapters reach a provider: a pooled keep-alive undici client per provider origin,
  * with connect, response-header and whole-call timeouts, and transport failures classified into
- * GatewayErrors that say whether the request may have reached the provider.
+ * GatewayErrors that say whether the request may have reached the provider. Identical reads in
+ * flight at the same time (same method, path, query and headers, so the same credentials) share
+ * one upstream call: a burst of requests for the same record costs the provider one request.
  *
  * Adapters build requests and read bodies; this module never knows a provider's wire format.
  */
 import { Pool, type Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { GatewayError, parseRetryAfter } from '../domain/errors.js';
+import { GatewayError, parseRetryAfter, ruleForHttpStatus, type ErrorCode } from '../domain/errors.js';
 import type { ProviderName } from '../domain/provider.js';
 
 export interface UpstreamTimeouts {
@@ -60,6 +62,11 @@ export interface UpstreamResponse {
 
 export interface Upstream {
   readonly provider: ProviderName;
+  /**
+   * Sends a request through the resilience policies. A read GET identical to one already in flight
+   * joins it instead (see `dedupKeyOf`): every joiner gets its own copy of the body, and the shared
+   * call is aborted only when every joiner has aborted.
+   */
   request(request: UpstreamRequest): Promise<UpstreamResponse>;
   close(): Promise<void>;
 }
@@ -109,11 +116,138 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     }
   }
 
+  /**
+   * One attempt as the resilience policies see it. A failed answer (see `failedAnswer`) is thrown,
+   * so that the breaker counts it and a retryable one is retried (honouring Retry-After); once the
+   * policies are done, `run` hands the answer back to the adapter, which maps it with its own tables.
+   */
+  async function attempt(request: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
+    const response = await send(request, signal);
+    const failure = failedAnswer(provider, response);
+    if (failure) throw failure;
+    return response;
+  }
+
+  const run = (request: UpstreamRequest, signal: AbortSignal | undefined) =>
+    execute(request.kind, (callSignal) => attempt(request, callSignal), signal).catch(answerOfFailedAnswer);
+
+  const inFlight = new Map<string, SharedCall>();
+
+  function shared(key: string, request: UpstreamRequest): Promise<UpstreamResponse> {
+    let call = inFlight.get(key);
+    // A call every waiter abandoned is finishing its abort: later requests start afresh.
+    if (!call || call.controller.signal.aborted) {
+      const controller = new AbortController();
+      const fresh: SharedCall = {
+        promise: run(request, controller.signal).finally(() => {
+          if (inFlight.get(key) === fresh) inFlight.delete(key);
+        }),
+        controller,
+        waiters: 0,
+      };
+      inFlight.set(key, fresh);
+      call = fresh;
+    }
+    return join(call, request.signal);
+  }
+
   return {
     provider,
-    request: (request) => execute(request.kind, (signal) => send(request, signal), request.signal),
+    request(request) {
+      const key = dedupKeyOf(request);
+      return key === undefined ? run(request, request.signal) : shared(key, request);
+    },
     close: () => pool.close(),
   };
+}
+
+/**
+ * An answer the policies treat as a failed attempt, carrying the answer itself, which the adapter
+ * receives once the policies are done with it. `requestSent` is true: a write is never retried.
+ */
+export class FailedAnswerError extends GatewayError {
+  constructor(code: ErrorCode, message: string, readonly response: UpstreamResponse, options: { provider: ProviderName; retryable: boolean }) {
+    super(code, message, {
+      ...options,
+      httpStatus: response.status,
+      providerCode: String(response.status),
+      retryAfterMs: retryAfterOf(response),
+      requestSent: true,
+    });
+  }
+}
+
+/**
+ * Whether an answer is a failed attempt: a 429 or 5xx (the provider limiting us or failing; code and
+ * retryability from the shared HTTP-status table), or a 2xx whose body is not JSON
+ * (PROVIDER_BAD_RESPONSE, not retried: the provider answered and would likely answer the same).
+ */
+export function failedAnswer(provider: ProviderName, response: UpstreamResponse): FailedAnswerError | undefined {
+  const { status } = response;
+  if (status === 429 || status >= 500) {
+    const rule = ruleForHttpStatus(status);
+    return new FailedAnswerError(rule.code, `${provider} answered ${status}`, response, { provider, retryable: rule.retryable });
+  }
+  if (status >= 200 && status < 300 && response.parseFailed) {
+    return new FailedAnswerError('PROVIDER_BAD_RESPONSE', `${provider} sent a body that is not JSON`, response, { provider, retryable: false });
+  }
+  return undefined;
+}
+
+function answerOfFailedAnswer(error: unknown): UpstreamResponse {
+  if (error instanceof FailedAnswerError) return error.response;
+  throw error;
+}
+
+/** One upstream read shared by the identical requests that arrived while it was in flight. */
+interface SharedCall {
+  promise: Promise<UpstreamResponse>;
+  /** Aborts the upstream call; used once the last waiter has aborted. */
+  controller: AbortController;
+  waiters: number;
+}
+
+/**
+ * The key under which identical reads share one call, or undefined for a request that must go
+ * alone: writes, non-GET methods and requests with a body. Headers are part of the key, so callers
+ * with different credentials never share an answer.
+ */
+export function dedupKeyOf(request: UpstreamRequest): string | undefined {
+  if (request.kind !== 'read' || request.method !== 'GET' || request.json !== undefined || request.form) return undefined;
+  const headers = Object.entries(request.headers ?? {})
+    .map(([name, value]) => [name.toLowerCase(), value])
+    .sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0));
+  return JSON.stringify([request.path, queryString(request.query), headers]);
+}
+
+/** Waits for a shared call as one of its waiters: a private copy of the body, and leaving on abort. */
+function join(call: SharedCall, signal: AbortSignal | undefined): Promise<UpstreamResponse> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  call.waiters++;
+  return new Promise<UpstreamResponse>((resolve, reject) => {
+    let left = false;
+    const leave = () => {
+      if (left) return false;
+      left = true;
+      call.waiters--;
+      signal?.removeEventListener('abort', onAbort);
+      return true;
+    };
+    const onAbort = () => {
+      if (!leave()) return;
+      if (call.waiters === 0) call.controller.abort(signal!.reason);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    call.promise.then(
+      (response) => {
+        if (leave()) resolve({ ...response, headers: { ...response.headers }, body: structuredClone(response.body) });
+      },
+      (error: unknown) => {
+        if (leave()) reject(error);
+      },
+    );
+  });
 }
 
 function queryString(query: UpstreamRequest['query']): string {

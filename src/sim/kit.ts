@@ -46,9 +46,11 @@ export interface RecordedRequest {
   body: unknown;
   /** The route pattern that matched, e.g. 'GET /partner/rewards/:id'; undefined for no match. */
   route?: string;
-  /** Epoch milliseconds (fractional) when the request arrived and when its answer was sent. */
+  /** Epoch milliseconds (fractional) when the request arrived and when its answer was sent (if it was). */
   receivedAt: number;
   respondedAt?: number;
+  /** When the connection closed before an answer was sent: the client gave up, or a reset fault. */
+  abandonedAt?: number;
 }
 
 export type Fault =
@@ -188,6 +190,8 @@ export function createSimulator(definition: SimulatorDefinition): Simulator {
   }
 
   function send(res: ServerResponse, response: SimResponse, record: RecordedRequest) {
+    // The client hung up while the answer was being prepared (latency, a slow handler): nothing is sent.
+    if (res.destroyed) return;
     const payload = response.body === undefined ? '' : JSON.stringify(response.body);
     res.writeHead(response.status, {
       ...(payload ? { 'content-type': 'application/json' } : {}),
@@ -236,6 +240,9 @@ export function createSimulator(definition: SimulatorDefinition): Simulator {
     });
     const record: RecordedRequest = { method, path, query, headers, body, route: match?.route, receivedAt };
     requests.push(record);
+    res.on('close', () => {
+      if (!res.writableFinished) record.abandonedAt = performance.timeOrigin + performance.now();
+    });
 
     const taken = takeFaults(match?.route, method, path);
     const latency = simulator.latencyMs + taken.reduce((sum, f) => sum + (f.kind === 'latency' ? f.ms : 0), 0);
