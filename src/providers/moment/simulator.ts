@@ -14,6 +14,8 @@ export const SANDBOX_SECRET_KEY = 'sk_test_sandbox_moment';
 export const SANDBOX_PUBLIC_KEY = 'pk_test_sandbox_moment';
 
 export const ONE_VOUCHER_PIN = '1234567890123456';
+/** Sandbox only: any unseen 16-digit 1Voucher PIN with this prefix is a fresh R100.00 voucher. */
+export const FRESH_VOUCHER_PREFIX = '77';
 export const ONE_VOUCHER_BALANCE = 10_000;
 export const USED_VOUCHER_PIN = '0000000000000000';
 export const OTT_PIN = '5555666677778888';
@@ -211,7 +213,14 @@ export function createMomentSimulator(options: SimulatorOptions = {}): Simulator
   }
 
   function findVoucher(body: CreateBody): Voucher | undefined {
-    const voucher = vouchers.get(`${body.type}:${body.source[CREDENTIAL[body.type]]}`);
+    const key = `${body.type}:${body.source[CREDENTIAL[body.type]]}`;
+    const credential = body.source[CREDENTIAL[body.type]];
+    // Sandbox convenience (not Moment behaviour): an unseen 1Voucher PIN starting with the fresh
+    // prefix is a new R100.00 voucher, so load tests and demos never run out of vouchers.
+    if (!vouchers.has(key) && body.type === 'vouchers.one_voucher' && typeof credential === 'string' && credential.startsWith(FRESH_VOUCHER_PREFIX)) {
+      vouchers.set(key, { type: body.type, credential, balance: ONE_VOUCHER_BALANCE, used: false });
+    }
+    const voucher = vouchers.get(key);
     if (voucher?.phoneNumber !== undefined && voucher.phoneNumber !== body.source.phone_number) return undefined;
     return voucher;
   }
