@@ -51,7 +51,8 @@ const baseSchema = z.object({
 });
 
 export type ProviderSetting =
-  | { name: ProviderName; mode: 'simulator' }
+  /** On its simulator (sandbox mode); `timeoutMs` from `<PROVIDER>_TIMEOUT_MS` when set. */
+  | { name: ProviderName; mode: 'simulator'; timeoutMs?: number }
   | { name: ProviderName; mode: 'live'; config: unknown };
 
 export interface Config {
@@ -118,7 +119,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     else if (result.status === 'invalid') issues.push(...result.issues.map((issue) => `${module.title}: ${issue}`));
     else if (mode === 'production') {
       issues.push(`${module.title}: not configured (set ${module.envVars.filter((v) => !/_TIMEOUT_MS$|_PATH$/.test(v)).join(', ')}); simulators run in sandbox mode only`);
-    } else providers.push({ name, mode: 'simulator' });
+    } else {
+      const variable = module.envVars.find((v) => v.endsWith('_TIMEOUT_MS'));
+      const timeout = variable === undefined ? undefined : int(1, 600_000).optional().safeParse(clean[variable]);
+      if (timeout && !timeout.success) issues.push(`${variable}: must be a whole number of milliseconds from 1 to 600000`);
+      providers.push({ name, mode: 'simulator', ...(timeout?.data ? { timeoutMs: timeout.data } : {}) });
+    }
   }
 
   if (base.success) issues.push(...authIssues(base.data, mode));

@@ -52,7 +52,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         const simulator = module.createSimulator();
         simulator.latencyMs = config.simulatorLatencyMs;
         simulators[setting.name] = simulator;
-        providerConfig = module.sandboxConfig(await simulator.listen());
+        const sandbox = module.sandboxConfig(await simulator.listen()) as object;
+        providerConfig = setting.timeoutMs === undefined ? sandbox : { ...sandbox, timeoutMs: setting.timeoutMs };
       }
       const resilience = createProviderResilience(setting.name, config.resilience, { logger });
       disposers.push(() => resilience.dispose());

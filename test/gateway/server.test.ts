@@ -164,5 +164,29 @@ describe('graceful shutdown', () => {
     expect(responses.map((r) => r.status)).toEqual(Array(inFlight).fill(200));
     expect(responses.every((r) => r.body.errors === undefined)).toBe(true);
     expect(await gateway.exited).toBe(0);
+  }, 60_000);
+});
+
+describe('per-provider timeouts in sandbox mode', () => {
+  it('applies <PROVIDER>_TIMEOUT_MS to a provider running on its simulator', async () => {
+    const gateway = await startTestGateway({ env: { MOMENT_TIMEOUT_MS: '150', RESILIENCE_RETRY_MAX_ATTEMPTS: '1' } });
+    try {
+      gateway.simulators.moment!.faults.inject({ route: 'GET /collect/redemptions/types', fault: { kind: 'hang' } });
+      gateway.simulators.triple!.faults.inject({ route: 'GET /partner/rewards', fault: { kind: 'latency', ms: 300 } });
+      const moment = await gateway.gql('{ voucherTypes { type } }');
+      expect(moment.body.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.provider])).toEqual([
+        [['voucherTypes'], 'PROVIDER_TIMEOUT', 'moment'],
+      ]);
+      // Triple keeps the default whole-call timeout: slower than Moment's 150 ms, it still answers.
+      const triple = await gateway.gql('{ rewards { providerId } }');
+      expect(triple.body.errors).toBeUndefined();
+      expect((triple.body.data as { rewards: unknown[] }).rewards).toHaveLength(4);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('names a bad <PROVIDER>_TIMEOUT_MS', () => {
+    expect(() => loadConfig({ TRIPLE_TIMEOUT_MS: 'soon' })).toThrow(/TRIPLE_TIMEOUT_MS: must be a whole number/);
   });
 });
