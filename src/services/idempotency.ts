@@ -219,7 +219,7 @@ export async function executeIdempotently<T>(
 const codeOf = (error: unknown) => (isGatewayError(error) ? error.code : 'unexpected error');
 
 function outcomeUnknown(provider: ProviderName, key: string, cause: unknown): GatewayError {
-  if (isGatewayError(cause) && cause.code === 'INTEGRITY_ERROR') return cause;
+  if (isGatewayError(cause) && (cause.code === 'INTEGRITY_ERROR' || cause.code === 'OUTCOME_UNKNOWN')) return cause;
   return new GatewayError(
     'OUTCOME_UNKNOWN',
     'The provider may have processed this request but its answer was not received. Retry with the same idempotency key to settle it; do not treat it as failed.',

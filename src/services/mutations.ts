@@ -214,6 +214,17 @@ async function persRedeem(request: MutationRequest, raw: unknown): Promise<Prepa
       for (const candidate of candidates) {
         if (!(await takenByAnotherKey(candidate.ref))) return candidate;
       }
+      // An abandoned write may still land at PERS until its whole-call timeout has passed since
+      // the last attempt began (the journal's last 'started'): only then does "not found" mean
+      // it never happened.
+      const journal = await request.services.store.journalEntries({ scope: record.scope, idempotencyKey: record.key });
+      const lastAttempt = Math.max(record.createdAt, ...journal.filter((e) => e.outcome === 'started').map((e) => e.at));
+      const wait = lastAttempt + request.services.config.upstream.totalMs - Date.now();
+      if (wait > 0) {
+        throw new GatewayError('OUTCOME_UNKNOWN', 'PERS has not recorded this redeem yet; retry with the same key later', {
+          provider: 'pers', retryable: true, retryAfterMs: wait, idempotencyKey: request.idempotencyKey,
+        });
+      }
       return null;
     },
   };

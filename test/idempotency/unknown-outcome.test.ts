@@ -5,7 +5,7 @@
  * the caller's redeems) and the provider ends up holding exactly one redemption. The journal
  * traces every step.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { basicAuthorization } from '../../src/providers/capillary/adapter.js';
 import { DEMO_CUSTOMER_A, SANDBOX_PASSWORD, SANDBOX_USERNAME } from '../../src/providers/capillary/simulator.js';
 import { ONE_VOUCHER_PIN, SANDBOX_SECRET_KEY } from '../../src/providers/moment/simulator.js';
@@ -191,14 +191,23 @@ describe('a PERS redeem that commits and then drops the connection', () => {
     pers.faults.inject({ route: PERS_REDEEM, times: 1, fault: { kind: 'reset' } });
     expect((await redeem('pers-lost', persInput(), gateway.tokens.user)).body).toEqual(unknownOutcome('pers', 'pers-lost'));
 
-    // Settling sees the other key's redeem, knows it is not this one, and redeems afresh.
-    const retry = payloadOf(await redeem('pers-lost', persInput(), gateway.tokens.user));
+    // At once, settling sees only the other key's redeem, and the lost one might still land: the
+    // outcome stays unknown, with a hint of when PERS's whole-call timeout will have passed.
+    const early = await redeem('pers-lost', persInput(), gateway.tokens.user);
+    expect(early.body.errors?.[0]?.extensions).toMatchObject({ code: 'OUTCOME_UNKNOWN', provider: 'pers', idempotencyKey: 'pers-lost', retryable: true });
+    expect(early.body.errors?.[0]?.extensions?.retryAfterMs).toBeGreaterThan(0);
+    expect(pers.calls(PERS_REDEEM)).toHaveLength(2);
+
+    // Once that time has passed, "not found" means it never happened: it redeems afresh.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + gateway.config.upstream.totalMs + 1_000 });
+    const retry = await redeem('pers-lost', persInput(), gateway.tokens.user).then(payloadOf).finally(() => vi.useRealTimers());
     expect(retry).toMatchObject({ replayed: false, userErrors: [], redemption: { userId: 'user-1' } });
     expect(retry.redemption!.providerId).not.toBe(other.redemption!.providerId);
     expect(pers.calls(PERS_REDEEM)).toHaveLength(3);
     expect((await trail('pers-lost')).map((e) => [e.outcome, e.detail])).toEqual([
       ['started', undefined],
       ['unknown', 'PROVIDER_UNAVAILABLE'],
+      ['unknown', 'settling failed: OUTCOME_UNKNOWN'],
       ['settled', 'nothing happened at the provider; calling again'],
       ['started', undefined],
       ['succeeded', undefined],
@@ -210,9 +219,11 @@ describe('a claim left by a crashed holder', () => {
   it('is recovered once its lock has passed and settled at the provider before anything is called again', async () => {
     const pers = gateway.simulators.pers!;
     const key = 'crashed-holder';
-    // A holder that claimed the key a second ago with a 1 ms lock and never came back.
+    // A holder that claimed the key longer ago than a whole call may take, with a 1 ms lock, and
+    // never came back.
     const hash = inputHash('executeRedeem:pers', { redemptionId: 'red-coffee' });
-    const claim = await gateway.services.store.claim({ scope: USER, key, operation: 'executeRedeem:pers', inputHash: hash, ttlMs: 60_000, lockMs: 1, now: Date.now() - 1_000 });
+    const claimedAt = Date.now() - gateway.config.upstream.totalMs - 1_000;
+    const claim = await gateway.services.store.claim({ scope: USER, key, operation: 'executeRedeem:pers', inputHash: hash, ttlMs: 60_000, lockMs: 1, now: claimedAt });
     expect(claim.status).toBe('claimed');
 
     const answer = payloadOf(await redeem(key, persInput(), gateway.tokens.user));
