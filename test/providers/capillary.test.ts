@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REDEMPTION_STATES, toStatus } from '../../src/domain/status.js';
 import { InputError, validateInput } from '../../src/domain/validation.js';
-import { createCapillaryAdapter, type CapillaryConfig } from '../../src/providers/capillary/adapter.js';
+import { CAPILLARY_MAX_REDEMPTION_PAGES, createCapillaryAdapter, type CapillaryConfig } from '../../src/providers/capillary/adapter.js';
 import { capillaryProvider } from '../../src/providers/capillary/index.js';
 import { redeemPointsInputSchema, updateRedemptionMetadataInputSchema } from '../../src/providers/capillary/input.js';
 import {
@@ -467,6 +467,138 @@ describe('Capillary adapter against the simulator', () => {
       });
       const [read] = await make().getRedemptions([{ customerId: DEMO_CUSTOMER_A.id, redemptionId: DEMO_REDEMPTION_A }]);
       expect(read!.status).toEqual({ state: 'REVERSED', raw: 'REVERSED' });
+    });
+
+    describe('past the newest 500 of a customer', () => {
+      const page = (ids: string, offset?: number) => ({
+        id: ids, points_limit: '500', ...(offset === undefined ? {} : { points_offset: String(offset) }), type: 'POINTS', format: 'json',
+      });
+      /** `count` redemptions of one point, all newer than the seeded ones, made through the simulator's redeem. */
+      async function redeemMany(adapter: CapillaryAdapter, customer: typeof A | typeof B, count: number) {
+        clock.advance(1000);
+        for (let start = 0; start < count; start += 50) {
+          await Promise.all(
+            Array.from({ length: Math.min(50, count - start) }, (_, i) =>
+              adapter.redeemPoints(redeemInput({ customer, points: '1', externalReferenceNumber: `bulk-${customer.value}-${start + i}` }))),
+          );
+        }
+      }
+
+      it('finds an older redemption on the next page, asking again only for the customer still missing one', async () => {
+        const adapter = make();
+        await redeemMany(adapter, A, 500);
+        const result = await adapter.getRedemptions([
+          { customerId: DEMO_CUSTOMER_A.id, redemptionId: DEMO_REDEMPTION_A },
+          { customerId: DEMO_CUSTOMER_B.id, redemptionId: DEMO_REDEMPTION_B },
+        ]);
+        expect(sim.calls(REDEMPTIONS).map((call) => call.query)).toEqual([
+          page(`${DEMO_CUSTOMER_A.id},${DEMO_CUSTOMER_B.id}`),
+          page(DEMO_CUSTOMER_A.id, 1),
+        ]);
+        expect(result.map((r) => r?.ref ?? null)).toEqual([
+          `${DEMO_CUSTOMER_A.id}/${DEMO_REDEMPTION_A}`,
+          `${DEMO_CUSTOMER_B.id}/${DEMO_REDEMPTION_B}`,
+        ]);
+        expect(result[0]).toMatchObject({ billNumber: 'billnumber333', externalReferenceNumber: DEMO_REDEMPTION_A_ERN, createdAt: '2025-06-12T09:40:56Z' });
+      });
+
+      it('reads the next page of several customers in one call', async () => {
+        const adapter = make();
+        await redeemMany(adapter, A, 500);
+        await redeemMany(adapter, B, 500);
+        const result = await adapter.getRedemptions([
+          { customerId: DEMO_CUSTOMER_B.id, redemptionId: DEMO_REDEMPTION_B },
+          { customerId: DEMO_CUSTOMER_A.id, redemptionId: DEMO_REDEMPTION_A },
+        ]);
+        const both = `${DEMO_CUSTOMER_B.id},${DEMO_CUSTOMER_A.id}`;
+        expect(sim.calls(REDEMPTIONS).map((call) => call.query)).toEqual([page(both), page(both, 1)]);
+        expect(result.map((r) => r?.ref ?? null)).toEqual([
+          `${DEMO_CUSTOMER_B.id}/${DEMO_REDEMPTION_B}`,
+          `${DEMO_CUSTOMER_A.id}/${DEMO_REDEMPTION_A}`,
+        ]);
+      });
+
+      it('stays one call when every ref is on the first page', async () => {
+        const adapter = make();
+        await redeemMany(adapter, A, 500);
+        const newest = (await adapter.listCustomerRedemptions({ customer: A, limit: 1, offset: 0 })).items[0]!;
+        const before = sim.calls(REDEMPTIONS).length;
+        const result = await adapter.getRedemptions([
+          { customerId: DEMO_CUSTOMER_A.id, redemptionId: newest.redemptionId },
+          { customerId: DEMO_CUSTOMER_B.id, redemptionId: DEMO_REDEMPTION_B },
+        ]);
+        expect(sim.calls(REDEMPTIONS).slice(before).map((call) => call.query)).toEqual([page(`${DEMO_CUSTOMER_A.id},${DEMO_CUSTOMER_B.id}`)]);
+        expect(result.map((r) => r?.ref ?? null)).toEqual([newest.ref, `${DEMO_CUSTOMER_B.id}/${DEMO_REDEMPTION_B}`]);
+      });
+
+      it('returns null for a ref on none of the pages, after the last one', async () => {
+        const adapter = make();
+        await redeemMany(adapter, A, 500);
+        const result = await adapter.getRedemptions([
+          { customerId: DEMO_CUSTOMER_A.id, redemptionId: 'absent' },
+          { customerId: DEMO_CUSTOMER_B.id, redemptionId: DEMO_REDEMPTION_B },
+        ]);
+        expect(sim.calls(REDEMPTIONS).map((call) => call.query)).toEqual([
+          page(`${DEMO_CUSTOMER_A.id},${DEMO_CUSTOMER_B.id}`),
+          page(DEMO_CUSTOMER_A.id, 1),
+        ]);
+        expect(result.map((r) => r?.ref ?? null)).toEqual([null, `${DEMO_CUSTOMER_B.id}/${DEMO_REDEMPTION_B}`]);
+      });
+
+      it('pages on full pages when points_count is not sent', async () => {
+        const adapter = make();
+        await redeemMany(adapter, A, 499);
+        sim.faults.inject({
+          route: REDEMPTIONS,
+          fault: {
+            kind: 'mutate',
+            mutate: (body) => {
+              const typed = body as { response: { customer: { points_count?: number } } };
+              delete typed.response.customer.points_count;
+              return typed;
+            },
+          },
+        });
+        const result = await adapter.getRedemptions([
+          { customerId: DEMO_CUSTOMER_A.id, redemptionId: DEMO_REDEMPTION_A },
+          { customerId: DEMO_CUSTOMER_A.id, redemptionId: 'absent' },
+        ]);
+        // 500 records fill page 0 exactly: page 1 comes back empty, which ends the search.
+        expect(sim.calls(REDEMPTIONS).map((call) => call.query)).toEqual([page(DEMO_CUSTOMER_A.id), page(DEMO_CUSTOMER_A.id, 1)]);
+        expect(result.map((r) => r?.ref ?? null)).toEqual([`${DEMO_CUSTOMER_A.id}/${DEMO_REDEMPTION_A}`, null]);
+      });
+
+      it(`stops after ${CAPILLARY_MAX_REDEMPTION_PAGES} pages and logs that the search was cut short`, async () => {
+        const logger = recordingLogger();
+        const adapter = createCapillaryAdapter(capillaryProvider.sandboxConfig(sim.url), testDeps({ now: clock.now, logger }));
+        adapters.push(adapter);
+        // Every page comes back full of other redemptions, out of a history far longer than the limit.
+        let served = 0;
+        sim.faults.inject({
+          route: REDEMPTIONS,
+          fault: {
+            kind: 'mutate',
+            mutate: (body) => {
+              const typed = body as { response: { customer: { points_count: number; redemptions: { points: { point: object[] } } } } };
+              typed.response.customer.points_count = 1_000_000;
+              typed.response.customer.redemptions.points.point = Array.from({ length: 500 }, () => ({ redemption_id: `fill${(served += 1)}`, points_redeemed: 1 }));
+              return typed;
+            },
+          },
+        });
+        const result = await adapter.getRedemptions([{ customerId: DEMO_CUSTOMER_A.id, redemptionId: DEMO_REDEMPTION_A }]);
+        expect(result).toEqual([null]);
+        expect(sim.calls(REDEMPTIONS).map((call) => call.query)).toEqual(
+          Array.from({ length: CAPILLARY_MAX_REDEMPTION_PAGES }, (_, index) => page(DEMO_CUSTOMER_A.id, index === 0 ? undefined : index)),
+        );
+        expect(logger.entries.filter((entry) => entry.level === 'warn')).toEqual([
+          {
+            level: 'warn',
+            details: { provider: 'capillary', customers: 1, pages: CAPILLARY_MAX_REDEMPTION_PAGES, pageSize: 500 },
+            message: 'Capillary redemption search stopped at the page limit; older redemptions read as not found',
+          },
+        ]);
+      });
     });
   });
 

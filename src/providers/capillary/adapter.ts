@@ -54,6 +54,11 @@ const UPDATE_PATH = '/v2/points/updateRedemption';
 const TOKEN_PATH = '/v3/oauth/token/generate';
 /** Capillary's documented maximum for points_limit. */
 export const CAPILLARY_MAX_POINTS_LIMIT = 500;
+/**
+ * How many pages of one customer's history getRedemptions reads at most (the batched first page
+ * included): the newest 20 × 500 = 10,000 redemptions. A ref older than that reads as null.
+ */
+export const CAPILLARY_MAX_REDEMPTION_PAGES = 20;
 
 export const basicAuthorization = (username: string, password: string): string =>
   `Basic ${Buffer.from(`${username}:${createHash('md5').update(password).digest('hex')}`).toString('base64')}`;
@@ -163,6 +168,17 @@ export function createCapillaryAdapter(config: CapillaryConfig, deps: AdapterDep
     return id;
   }
 
+  /**
+   * Whether a customer has records past page `page` of `points_limit`-sized pages: by
+   * `points_count` when sent, else when the page came back full.
+   */
+  function hasMorePages(entry: { points_count?: string | null }, page: number, returned: number): boolean {
+    if (returned === 0) return false;
+    const total = entry.points_count === null || entry.points_count === undefined ? Number.NaN : Number(entry.points_count);
+    if (Number.isFinite(total)) return page * CAPILLARY_MAX_POINTS_LIMIT + returned < total;
+    return returned === CAPILLARY_MAX_POINTS_LIMIT;
+  }
+
   return {
     provider: PROVIDER,
 
@@ -181,22 +197,49 @@ export function createCapillaryAdapter(config: CapillaryConfig, deps: AdapterDep
       return fromUpdatedRedemption(expectOk(capillaryUpdatedRedemptionSchema, response), input, context);
     },
 
+    /**
+     * The batched first page (newest 500 of every customer) answers the common case in one call.
+     * A ref it misses, for a customer with more records than were returned, is searched on the
+     * next pages (`points_offset` is a page index [D]), one call per page for all customers still
+     * missing refs, up to CAPILLARY_MAX_REDEMPTION_PAGES. Newest first (the default order [D]), a
+     * redemption made between two calls shifts older records to later pages: seen twice, never skipped.
+     */
     async getRedemptions(refs, options) {
       if (refs.length === 0) return [];
-      const ids = [...new Set(refs.map((ref) => ref.customerId))];
-      const response = await readRedemptions({ id: ids.join(','), points_limit: CAPILLARY_MAX_POINTS_LIMIT }, options?.signal);
-      const body = redemptionsOrNone(response);
-      if (!body) return refs.map(() => null);
+      const keyOf = (customerId: string, redemptionId: string) => `${customerId}/${redemptionId}`;
       const found = new Map<string, PointsRedemption>();
-      customersOf(body).forEach((entry, index) => {
-        if (entry.item_status && !entry.item_status.success) {
-          if (entry.item_status.code === '816') return;
-          throw capillaryError(response, { code: entry.item_status.code, message: entry.item_status.message ?? undefined });
+      const stillMissing = (customerId: string) =>
+        refs.some((ref) => ref.customerId === customerId && !found.has(keyOf(ref.customerId, ref.redemptionId)));
+      let ids = [...new Set(refs.map((ref) => ref.customerId))];
+      let page = 0;
+      for (; ids.length > 0 && page < CAPILLARY_MAX_REDEMPTION_PAGES; page += 1) {
+        const query = { id: ids.join(','), points_limit: CAPILLARY_MAX_POINTS_LIMIT, ...(page > 0 ? { points_offset: page } : {}) };
+        const response = await readRedemptions(query, options?.signal);
+        const body = redemptionsOrNone(response);
+        if (!body) {
+          ids = []; // every customer queried is unknown
+          break;
         }
-        const customerId = customerIdOf(entry, ids[index], response);
-        for (const point of pointsOf(entry)) found.set(`${customerId}/${point.redemption_id}`, fromRedemptionPoint(point, customerId, context));
-      });
-      return refs.map((ref: PointsRedemptionRef) => found.get(`${ref.customerId}/${ref.redemptionId}`) ?? null);
+        const more: string[] = [];
+        customersOf(body).forEach((entry, index) => {
+          if (entry.item_status && !entry.item_status.success) {
+            if (entry.item_status.code === '816') return;
+            throw capillaryError(response, { code: entry.item_status.code, message: entry.item_status.message ?? undefined });
+          }
+          const customerId = customerIdOf(entry, ids[index], response);
+          const points = pointsOf(entry);
+          for (const point of points) found.set(keyOf(customerId, point.redemption_id), fromRedemptionPoint(point, customerId, context));
+          if (hasMorePages(entry, page, points.length)) more.push(customerId);
+        });
+        ids = more.filter(stillMissing);
+      }
+      if (ids.length > 0) {
+        deps.logger.warn(
+          { provider: PROVIDER, customers: ids.length, pages: page, pageSize: CAPILLARY_MAX_POINTS_LIMIT },
+          'Capillary redemption search stopped at the page limit; older redemptions read as not found',
+        );
+      }
+      return refs.map((ref: PointsRedemptionRef) => found.get(keyOf(ref.customerId, ref.redemptionId)) ?? null);
     },
 
     async listCustomerRedemptions({ customer, limit, offset }, options) {

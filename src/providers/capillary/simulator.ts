@@ -270,6 +270,10 @@ export function createCapillarySimulator(options: CapillarySimulatorOptions = {}
     if (kind !== undefined && !['POINTS', 'COUPONS', 'BOTH'].includes(kind.toUpperCase())) {
       return { status: 400, body: errorBody(400, `Invalid type ${kind}`) };
     }
+    // points_limit: default 10, max 500 [D]; larger values are clamped [I]. points_offset: a page
+    // index, default 0 [D], applied to each customer's own list when several ids are sent [I].
+    // Order: newest first (documented default order desc; redeemed time as the default sort key [I]).
+    // sort, order and points_start_id/points_end_id are not simulated.
     const limit = Math.min(Math.max(Number.parseInt(request.query.points_limit ?? '10', 10) || 10, 1), 500);
     const page = Math.max(Number.parseInt(request.query.points_offset ?? '0', 10) || 0, 0);
     const ern = request.query.external_reference_number;
