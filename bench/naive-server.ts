@@ -18,10 +18,12 @@ const env = process.env as Record<string, string>;
 const typeDefs = /* GraphQL */ `
   type Status { state: String! raw: String! }
   type Redemption { id: ID! providerId: String! status: Status! }
-  type Payload { redemption: Redemption userErrors: [String!]! replayed: Boolean! }
+  type UserError { code: String! message: String! }
+  type Payload { redemption: Redemption userErrors: [UserError!]! replayed: Boolean! }
   input Money { amount: String! currencyCode: String! }
   input Source { pin: String token: String }
-  input MomentInput { type: String! source: Source! amount: Money }
+  enum VoucherType { ONE_VOUCHER OTT BLU }
+  input MomentInput { type: VoucherType! source: Source! amount: Money }
   input RedeemInput { moment: MomentInput }
   type Query { redemption(id: ID!): Redemption redemptions(ids: [ID!]!): [Redemption] }
   type Mutation { executeRedeem(input: RedeemInput!, idempotencyKey: String): Payload! }

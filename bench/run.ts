@@ -2,25 +2,32 @@
  * `npm run bench`: the gateway's cost over its providers, measured side by side in one run.
  *
  * One process tree: this process (orchestrator and autocannon load generator), the provider
- * simulators (bench/simulators.ts), the gateway in production mode (auth, limits, validation and
- * logging on) and the naive Apollo Server baseline (bench/naive-server.ts). For each scenario it
- * measures the direct call to the simulator (the floor), the gateway and the naive baseline:
- * requests/s, p50 and p99 under load, p50 unloaded (one connection) and the peak RSS of the
- * server process, and prints the ratios. Every response is checked (2xx and no `errors`).
+ * simulators (bench/simulators.ts), the gateway as production runs it (compiled JS, `node
+ * dist/src/main.js`, GATEWAY_MODE=production: auth, limits, validation and info logging on, logs
+ * written to a file) and the naive Apollo Server baseline (bench/naive-server.ts), all compiled by
+ * `npm run bench` first. For each scenario it measures the direct call to the simulator (the
+ * floor), the gateway and the naive baseline: requests/s, p50 and p99 under load (fixed
+ * connections and duration, after a warm-up), p50 unloaded (sequential requests over one
+ * keep-alive connection, timed with performance.now(), fractional ms) and the peak RSS of the
+ * serving process tree. Every response is checked (2xx, `data` and no `errors`); it prints the
+ * table with the ratios and the targets of issue 8, and writes it to bench/results/<date>.md.
  *
  * Options: --duration <s> (10) --warmup <s> (3) --connections <n> (32) --unloaded <s> (3)
- *          --out <file> (bench/results/<date>.md)
+ *          --out <file> (bench/results/<date>.md) --workers <n> (gateway WORKERS, unset by default)
+ *          --only <text> (scenarios whose name contains it) --cpu-prof <dir> (profile the gateway)
+ *          --node-options=<flags> (the gateway's node flags; by default those of `npm run start:dist`)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { Client } from 'undici';
 import { mintToken } from '../src/auth/tokens.js';
 import { toGlobalId } from '../src/domain/ids.js';
 import { SANDBOX_OAUTH_KEY, SANDBOX_OAUTH_SECRET, DEMO_CUSTOMER_A } from '../src/providers/capillary/simulator.js';
@@ -29,7 +36,10 @@ import { SANDBOX_PROJECT_KEY } from '../src/providers/pers/simulator.js';
 import { SANDBOX_API_KEY } from '../src/providers/returning-ai/simulator.js';
 import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../src/providers/triple/simulator.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
+/** The compiled tree (dist/) when run as `node dist/bench/run.js`; the sources under tsx. */
+const TREE = fileURLToPath(new URL('../', import.meta.url));
+const COMPILED = import.meta.url.endsWith('.js');
+const ROOT = COMPILED ? join(TREE, '..') : TREE;
 const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
@@ -37,6 +47,10 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '32' },
     unloaded: { type: 'string', default: '3' },
     out: { type: 'string' },
+    workers: { type: 'string' },
+    only: { type: 'string' },
+    'cpu-prof': { type: 'string' },
+    'node-options': { type: 'string' },
   },
 });
 const DURATION = Number(args.duration);
@@ -57,11 +71,16 @@ process.on('uncaughtException', (error) => {
   process.exit(1);
 });
 
-function start(script: string, env: Record<string, string>, output: 'pipe' | 'ignore' = 'pipe'): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+/**
+ * Starts `<tree>/<script>.js` with plain node (compiled), or the .ts source under tsx when this
+ * file itself runs under tsx. `stdout` is 'pipe' (lines readable) or a file descriptor.
+ */
+function start(script: string, env: Record<string, string>, stdout: 'pipe' | number = 'pipe', nodeArgs: string[] = []): Child {
+  const entry = join(TREE, COMPILED ? `${script}.js` : `${script}.ts`);
+  const child = spawn(process.execPath, [...(COMPILED ? [] : ['--import', 'tsx']), ...nodeArgs, entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['pipe', output, 'inherit'],
+    stdio: ['pipe', stdout, 'inherit'],
   });
   children.push(child);
   const lines: string[] = [];
@@ -80,6 +99,14 @@ function start(script: string, env: Record<string, string>, output: 'pipe' | 'ig
   };
 }
 
+/** Stops a child with SIGTERM and waits for it to exit (a CPU profile is written on exit). */
+const stop = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+
 /** Polls until the URL answers 200 (bounded). */
 async function until(url: string) {
   for (let attempt = 0; attempt < 300; attempt++) {
@@ -90,13 +117,35 @@ async function until(url: string) {
   throw new Error(`${url} never became ready`);
 }
 
-/** Samples a process's resident set while `work` runs; returns the peak in MB. */
+/** Resident set of a process and its descendants (cluster workers), in MB; 0 once gone. */
+function treeRssMb(pid: number): number {
+  try {
+    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return kids.reduce((sum, kid) => sum + treeRssMb(kid), rss);
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time (user + system) a process and its descendants have used so far, in ms. */
+function treeCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return kids.reduce((sum, kid) => sum + treeCpuMs(kid), (ticks * 1000) / CLOCK_TICKS);
+  } catch {
+    return 0;
+  }
+}
+/** USER_HZ: /proc/<pid>/stat counts CPU time in these (100 on Linux everywhere in practice). */
+const CLOCK_TICKS = 100;
+
+/** Samples a process tree's resident set while `work` runs; returns the peak in MB. */
 async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<[T, number]> {
   let peak = 0;
-  const sample = () => {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    peak = Math.max(peak, Number(match?.[1] ?? 0) / 1024);
-  };
+  const sample = () => void (peak = Math.max(peak, treeRssMb(pid)));
   sample();
   const timer = setInterval(sample, 50);
   try {
@@ -117,11 +166,22 @@ interface Target {
   /** A fixed body, or one made afresh for every request (fresh voucher PINs and keys). */
   body?: string | (() => string);
   pid: number;
-  /** A 2xx body must satisfy this (GraphQL: no `errors`). */
+  /** A 2xx body must satisfy this (GraphQL: `data` and no `errors`). */
   verify: (body: string) => boolean;
 }
 
-interface Figures { rps: number; p50: number; p99: number; unloadedP50: number; rssMb: number; bad: number }
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  unloadedP50: number;
+  rssMb: number;
+  /** CPU time of the serving process tree per request under load, in ms. */
+  cpuMsPerRequest: number;
+  /** Responses checked (loaded and unloaded) and how many failed the checks. */
+  checked: number;
+  bad: number;
+}
 
 const run = (target: Target, connections: number, seconds: number) => {
   const { body } = target;
@@ -138,24 +198,71 @@ const run = (target: Target, connections: number, seconds: number) => {
   } as autocannon.Options);
 };
 
+/**
+ * The unloaded latency: requests one after another over one keep-alive connection for `seconds`
+ * (at least 50), each timed with performance.now() and checked. Returns the median in ms.
+ */
+async function sequential(target: Target, seconds: number): Promise<{ p50: number; count: number; bad: number }> {
+  const url = new URL(target.url);
+  const client = new Client(url.origin, { pipelining: 1 });
+  const times: number[] = [];
+  let bad = 0;
+  const end = performance.now() + seconds * 1000;
+  try {
+    while (performance.now() < end || times.length < 50) {
+      const body = typeof target.body === 'function' ? target.body() : target.body;
+      const begun = performance.now();
+      const response = await client.request({ path: url.pathname + url.search, method: target.method, headers: target.headers, body });
+      const text = await response.body.text();
+      times.push(performance.now() - begun);
+      if (response.statusCode < 200 || response.statusCode >= 300 || !target.verify(text)) bad++;
+    }
+  } finally {
+    await client.close();
+  }
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(times.length / 2)]!, count: times.length, bad };
+}
+
 async function measure(target: Target): Promise<Figures> {
   await run(target, CONNECTIONS, WARMUP);
+  const cpuBefore = treeCpuMs(target.pid);
   const [loaded, rssMb] = await peakRss(target.pid, () => run(target, CONNECTIONS, DURATION));
-  const unloaded = await run(target, 1, UNLOADED);
-  const bad = loaded.non2xx + loaded.errors + loaded.timeouts + (loaded.mismatches ?? 0) + unloaded.non2xx + (unloaded.mismatches ?? 0);
-  return { rps: loaded.requests.average, p50: loaded.latency.p50, p99: loaded.latency.p99, unloadedP50: unloaded.latency.p50, rssMb, bad };
+  const cpuMs = treeCpuMs(target.pid) - cpuBefore;
+  const unloaded = await sequential(target, UNLOADED);
+  const bad = loaded.non2xx + loaded.errors + loaded.timeouts + (loaded.mismatches ?? 0) + unloaded.bad;
+  return {
+    rps: loaded.requests.total / DURATION,
+    p50: loaded.latency.p50,
+    p99: loaded.latency.p99,
+    unloadedP50: unloaded.p50,
+    rssMb,
+    cpuMsPerRequest: cpuMs / Math.max(1, loaded.requests.total),
+    checked: loaded.requests.total + unloaded.count,
+    bad,
+  };
 }
 
 const graphql = (query: string, variables: Record<string, unknown>) => JSON.stringify({ query, variables });
-const noErrors = (body: string) => !body.includes('"errors"') && !body.includes('"userErrors":[{');
+const noErrors = (body: string) => body.includes('"data":{') && !body.includes('"errors"') && !body.includes('"userErrors":[{');
 
 // ---------------------------------------------------------------- main
 
-const sims = start('bench/simulators.ts', {});
+const sims = start('bench/simulators', {});
 const urls = JSON.parse(await sims.line()) as Record<string, string>;
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
+/** The gateway logs as in production (info, one JSON line per request), to a file. */
+const logFile = join(dataDir, 'gateway.log');
+const logFd = openSync(logFile, 'w');
 
-const gateway = start('src/main.ts', {
+/**
+ * The node flags `npm run start:dist` runs the gateway with (V8 heap sizing), so that the gateway
+ * measured is the gateway `start:dist` runs; --node-options replaces them.
+ */
+const startDist = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:dist'] ?? '';
+const GATEWAY_NODE_OPTIONS = args['node-options'] ?? /^node (.*?) ?dist\/src\/main\.js$/.exec(startDist)?.[1] ?? '';
+
+const gateway = start('src/main', {
   GATEWAY_MODE: 'production',
   NODE_ENV: 'production',
   PORT: '4500',
@@ -164,6 +271,8 @@ const gateway = start('src/main.ts', {
   AUTH_JWT_SECRET: SECRET,
   SQLITE_PATH: join(dataDir, 'gateway.db'),
   RATE_LIMIT_REDEEMS_PER_MINUTE: '100000',
+  ...(args.workers ? { WORKERS: args.workers } : {}),
+  ...(GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: GATEWAY_NODE_OPTIONS } : {}),
   RETURNINGAI_BASE_URL: urls.returningai!,
   RETURNINGAI_API_KEY: SANDBOX_API_KEY,
   CAPILLARY_BASE_URL: urls.capillary!,
@@ -177,8 +286,9 @@ const gateway = start('src/main.ts', {
   TRIPLE_CLIENT_SECRET: SANDBOX_CLIENT_SECRET,
   MOMENT_BASE_URL: urls.moment!,
   MOMENT_SECRET_KEY: SANDBOX_SECRET_KEY,
-}, 'ignore');
-const naive = start('bench/naive-server.ts', { PORT: '4501', MOMENT_URL: urls.moment!, CAPILLARY_URL: urls.capillary!, PERS_URL: urls.pers! });
+}, logFd, args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : []);
+closeSync(logFd);
+const naive = start('bench/naive-server', { NODE_ENV: 'production', PORT: '4501', MOMENT_URL: urls.moment!, CAPILLARY_URL: urls.capillary!, PERS_URL: urls.pers! });
 await naive.line();
 const GATEWAY = 'http://127.0.0.1:4500';
 const NAIVE = 'http://127.0.0.1:4501/';
@@ -230,7 +340,7 @@ const gql = (name: 'gateway' | 'naive', token: string, body: string): Target => 
   pid: (name === 'gateway' ? gateway : naive).process.pid!, verify: noErrors,
 });
 
-interface Scenario { name: string; latencyMs: number; targets: () => Promise<Target[]> }
+interface Scenario { key: 'read0' | 'read5' | 'fanout' | 'redeem'; name: string; latencyMs: number; targets: () => Promise<Target[]> }
 
 /** A fresh 1Voucher PIN (the simulator's fresh prefix) and idempotency key for every request. */
 let sequence = 0;
@@ -242,7 +352,8 @@ const REDEEM_WITH_PIN = REDEEM.replace('"PIN"', '$pin').replace('mutation($key: 
 const freshRedeem = (target: 'gateway' | 'naive'): Target => ({ ...gql(target, userToken, ''), body: () => graphql(REDEEM_WITH_PIN, fresh()) });
 
 const scenarios: Scenario[] = [
-  ...[0, 5].map((latencyMs) => ({
+  ...([0, 5] as const).map((latencyMs) => ({
+    key: `read${latencyMs}` as const,
     name: `one read, ${latencyMs} ms upstream`,
     latencyMs,
     targets: async () => [
@@ -252,6 +363,7 @@ const scenarios: Scenario[] = [
     ],
   })),
   {
+    key: 'fanout',
     name: 'fan-out: 15 redemptions over 3 providers, 20 ms upstream',
     latencyMs: 20,
     targets: async () => {
@@ -264,6 +376,7 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    key: 'redeem',
     name: 'executeRedeem, fresh idempotency key each time, 5 ms upstream',
     latencyMs: 5,
     targets: async () => [
@@ -282,45 +395,70 @@ const scenarios: Scenario[] = [
   },
 ];
 
-const rows: string[] = [];
+type Scored = Record<Target['name'], Figures>;
 const ratio = (a: number, b: number) => (b === 0 ? '-' : (a / b).toFixed(2));
+
+/** Issue 8's targets, each a ratio within one run: [scenario, what, measured, passes]. */
+const TARGETS: { key: Scenario['key']; what: string; check: (f: Scored) => [string, boolean] }[] = [
+  { key: 'read5', what: 'unloaded p50 <= direct + 1 ms', check: ({ gateway: g, direct: d }) => [`+${(g.unloadedP50 - d.unloadedP50).toFixed(2)} ms`, g.unloadedP50 <= d.unloadedP50 + 1] },
+  { key: 'read5', what: 'loaded p99 <= 2x direct', check: ({ gateway: g, direct: d }) => [`${ratio(g.p99, d.p99)}x`, g.p99 <= 2 * d.p99] },
+  { key: 'fanout', what: 'unloaded p50 <= 1.1x one direct round trip', check: ({ gateway: g, direct: d }) => [`${ratio(g.unloadedP50, d.unloadedP50)}x`, g.unloadedP50 <= 1.1 * d.unloadedP50] },
+  { key: 'fanout', what: 'req/s >= 3x naive', check: ({ gateway: g, naive: n }) => [`${ratio(g.rps, n.rps)}x`, g.rps >= 3 * n.rps] },
+  { key: 'read0', what: 'req/s >= 1.2x naive', check: ({ gateway: g, naive: n }) => [`${ratio(g.rps, n.rps)}x`, g.rps >= 1.2 * n.rps] },
+];
+
+const ms = (value: number) => value.toFixed(2);
+const rows: string[] = [];
+const verdicts: string[] = [];
 let failures = 0;
+let gatewayPeakMb = 0;
 try {
-  for (const scenario of scenarios) {
+  for (const scenario of scenarios.filter((s) => !args.only || s.name.includes(args.only))) {
     await setLatency(scenario.latencyMs);
     const targets = await scenario.targets();
-    const figures: Partial<Record<Target['name'], Figures>> = {};
+    const figures = {} as Scored;
     for (const target of targets) {
       process.stderr.write(`${scenario.name}: ${target.name}...\n`);
       figures[target.name] = await measure(target);
     }
-    const g = figures.gateway!;
-    const d = figures.direct!;
-    const n = figures.naive!;
+    const { gateway: g, direct: d, naive: n } = figures;
+    gatewayPeakMb = Math.max(gatewayPeakMb, g.rssMb);
     for (const [name, f] of Object.entries(figures)) {
       failures += f.bad;
-      rows.push(`| ${scenario.name} | ${name} | ${f.rps.toFixed(0)} | ${f.p50} | ${f.p99} | ${f.unloadedP50} | ${f.rssMb.toFixed(0)} | ${f.bad} |`);
+      rows.push(`| ${scenario.name} | ${name} | ${f.rps.toFixed(0)} | ${f.p50} | ${f.p99} | ${ms(f.unloadedP50)} | ${f.rssMb.toFixed(0)} | ${ms(f.cpuMsPerRequest)} | ${f.checked} / ${f.bad} |`);
     }
-    rows.push(`| ${scenario.name} | **gateway ratios** | ${ratio(g.rps, n.rps)}× naive rps | ${ratio(g.p50, d.p50)}× direct | ${ratio(g.p99, d.p99)}× direct | +${(g.unloadedP50 - d.unloadedP50).toFixed(2)} ms, ${ratio(g.unloadedP50, d.unloadedP50)}× direct | | |`);
+    rows.push(`| ${scenario.name} | **gateway ratios** | ${ratio(g.rps, n.rps)}x naive, ${ratio(g.rps, d.rps)}x direct | ${ratio(g.p50, d.p50)}x direct | ${ratio(g.p99, d.p99)}x direct | +${ms(g.unloadedP50 - d.unloadedP50)} ms, ${ratio(g.unloadedP50, d.unloadedP50)}x direct | | ${ratio(g.cpuMsPerRequest, d.cpuMsPerRequest)}x direct | |`);
+    for (const target of TARGETS.filter((t) => t.key === scenario.key)) {
+      const [measured, passes] = target.check(figures);
+      verdicts.push(`| ${scenario.name} | ${target.what} | ${measured} | ${passes ? 'met' : '**missed**'} |`);
+    }
   }
+  verdicts.push(`| all scenarios | gateway peak RSS under load <= 150 MB | ${gatewayPeakMb.toFixed(0)} MB | ${gatewayPeakMb <= 150 ? 'met' : '**missed**'} |`);
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(children.map(stop));
 }
 
-const date = new Date().toISOString().slice(0, 10);
+const logLines = readFileSync(logFile, 'utf8').split('\n').length - 1;
 const table = [
   `# Benchmark ${new Date().toISOString()}`,
   '',
-  `Node ${process.version}, ${(await import('node:os')).cpus().length} cores; ${CONNECTIONS} connections, ${WARMUP} s warm-up, ${DURATION} s measured; unloaded = 1 connection for ${UNLOADED} s.`,
-  'Gateway in production mode (JWT auth, graphql-armor limits, zod validation, pino info logging, SQLite store).',
-  'Latencies in ms (autocannon p50/p99); RSS = peak resident set of the serving process during the loaded run (for `direct`, the simulators process).',
+  `Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim()}) shared by the load generator, the simulators, the gateway${args.workers ? ` (WORKERS=${args.workers})` : ''} and the naive baseline.`,
+  `${CONNECTIONS} connections, ${WARMUP} s warm-up, ${DURATION} s measured; unloaded = sequential requests over one keep-alive connection for ${UNLOADED} s, timed with performance.now().`,
+  `Gateway as production runs it (\`npm run start:dist\`): \`node ${GATEWAY_NODE_OPTIONS ? `${GATEWAY_NODE_OPTIONS} ` : ''}dist/src/main.js\`, GATEWAY_MODE=production (JWT auth, graphql-armor limits, zod validation, pino info logging to a file, SQLite store).`,
+  `Latencies in ms (loaded: autocannon, whole ms); RSS = peak resident set of the serving process tree during the loaded run (for \`direct\`, the simulators process); CPU ms / req = user + system CPU of that process tree over the loaded run / requests answered (the simulators' own share is in the \`direct\` row only). Gateway log lines written: ${logLines}.`,
+  'Every response is checked: 2xx, and for GraphQL `data` with no `errors` and no `userErrors`.',
   '',
-  '| scenario | target | req/s | p50 | p99 | unloaded p50 | peak RSS MB | bad responses |',
-  '|---|---|---|---|---|---|---|---|',
+  '| scenario | target | req/s | p50 | p99 | unloaded p50 | peak RSS MB | CPU ms / req | checked / bad |',
+  '|---|---|---|---|---|---|---|---|---|',
   ...rows,
   '',
-  'Reproduce: `npm run bench` (options: --duration, --warmup, --connections, --unloaded).',
+  '| scenario | target (issue 8) | measured | |',
+  '|---|---|---|---|',
+  ...verdicts,
+  '',
+  `Reproduce: \`npm run bench\` (options after \`--\`: --duration ${DURATION} --warmup ${WARMUP} --connections ${CONNECTIONS} --unloaded ${UNLOADED}${args.workers ? ` --workers ${args.workers}` : ''}).`,
 ].join('\n');
+const date = new Date().toISOString().slice(0, 10);
 const out = args.out ?? join(ROOT, 'bench', 'results', `${date}.md`);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${table}\n`);
@@ -329,3 +467,4 @@ if (failures > 0) {
   process.stderr.write(`${failures} responses failed the checks\n`);
   process.exitCode = 1;
 }
+process.exit();

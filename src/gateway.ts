@@ -14,7 +14,6 @@ import { providerModules, type Adapters } from './providers/registry.js';
 import type { AnyProviderModule } from './providers/types.js';
 import { createProviderResilience } from './resilience/policy.js';
 import type { Simulator } from './sim/kit.js';
-import { createStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import type { ProviderRuntime, Services } from './services/types.js';
 
@@ -35,6 +34,16 @@ export interface GatewayOptions extends AppOptions {
   store?: Store;
   /** Listen on this port instead of config.port (0: any free port). */
   port?: number;
+}
+
+/**
+ * The configured store, as `createStore` in store/index.ts picks it: Redis when `redisUrl` is set,
+ * otherwise SQLite. Only the chosen driver is loaded (ioredis alone is ~20 MB resident).
+ */
+async function openStore({ redisUrl, sqlitePath }: Config['store']): Promise<Store> {
+  return redisUrl
+    ? (await import('./store/redis.js')).createRedisStore({ url: redisUrl })
+    : (await import('./store/sqlite.js')).createSqliteStore({ path: sqlitePath });
 }
 
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
@@ -69,7 +78,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   if (!options.store && !config.store.redisUrl && config.store.sqlitePath !== ':memory:') {
     mkdirSync(dirname(config.store.sqlitePath), { recursive: true });
   }
-  const store = options.store ?? createStore({ redisUrl: config.store.redisUrl, sqlitePath: config.store.sqlitePath });
+  const store = options.store ?? (await openStore(config.store));
   const services: Services = {
     config,
     logger,

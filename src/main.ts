@@ -1,10 +1,10 @@
 /**
- * The only file with side effects: configuration -> gateway -> listen -> signals.
+ * The only file with side effects: configuration -> gateway -> listen -> signals. With WORKERS=n
+ * (n >= 2) this process only supervises n workers, each of which runs all of that (src/cluster.ts).
  */
-import { mintToken } from './auth/tokens.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { startGateway } from './gateway.js';
-import { createLogger } from './logger.js';
+import cluster from 'node:cluster';
+import type { Config } from './config.js';
+import { runsGateway, superviseWorkers, workerCount } from './cluster.js';
 
 /** The demo callers whose tokens sandbox mode prints. */
 export const DEMO_CALLERS = [
@@ -14,6 +14,7 @@ export const DEMO_CALLERS = [
 ] as const;
 
 async function demoTokens(config: Config) {
+  const { mintToken } = await import('./auth/tokens.js');
   const secret = config.auth.secret!;
   return Promise.all(
     DEMO_CALLERS.map(async (caller) => ({
@@ -23,7 +24,13 @@ async function demoTokens(config: Config) {
   );
 }
 
+/** Runs the gateway in this process. Modules load here, so that a cluster primary loads none of them. */
 async function main() {
+  const [{ ConfigError, loadConfig }, { startGateway }, { createLogger }] = await Promise.all([
+    import('./config.js'),
+    import('./gateway.js'),
+    import('./logger.js'),
+  ]);
   let config: Config;
   try {
     config = loadConfig();
@@ -35,6 +42,10 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  if (cluster.isWorker && config.mode === 'sandbox') {
+    process.stderr.write('WORKERS needs production mode: sandbox simulators keep their state in one process\n');
+    process.exit(1);
+  }
   const tokens = config.mode === 'sandbox' && config.auth.secret ? await demoTokens(config) : [];
   const admin = tokens.find((t) => t.role === 'admin');
   const gateway = await startGateway(config, {
@@ -85,4 +96,12 @@ async function main() {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-await main();
+let workers: number;
+try {
+  workers = workerCount(process.env.WORKERS);
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+}
+if (runsGateway(workers)) await main();
+else superviseWorkers(workers);

@@ -98,21 +98,25 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       body = new URLSearchParams(request.form).toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
     }
-    const deadline = AbortSignal.timeout(timeouts.totalMs);
+    const deadline = callDeadline(signal, timeouts.totalMs);
     try {
       const response = await pool.request({
         method: request.method,
         path: basePath + request.path + queryString(request.query),
         headers,
         body,
-        signal: AbortSignal.any([signal, deadline]),
+        signal: deadline.signal,
       });
       const text = await response.body.text();
       const parsed = parseJson(text);
-      return { status: response.statusCode, headers: response.headers, body: parsed.value, parseFailed: parsed.failed };
+      const answer = { status: response.statusCode, headers: response.headers, body: parsed.value, parseFailed: parsed.failed };
+      if (parsed.value !== undefined) bodyTexts.set(answer, text);
+      return answer;
     } catch (error) {
-      if (signal.aborted && !deadline.aborted) throw signal.reason ?? error;
-      throw classifyTransportError(provider, error, deadline.aborted);
+      if (signal.aborted && !deadline.timedOut) throw signal.reason ?? error;
+      throw classifyTransportError(provider, error, deadline.timedOut);
+    } finally {
+      deadline.clear();
     }
   }
 
@@ -214,10 +218,21 @@ interface SharedCall {
  */
 export function dedupKeyOf(request: UpstreamRequest): string | undefined {
   if (request.kind !== 'read' || request.method !== 'GET' || request.json !== undefined || request.form) return undefined;
+  // JSON-quoted parts: unambiguous whatever the path or header values hold.
   const headers = Object.entries(request.headers ?? {})
-    .map(([name, value]) => [name.toLowerCase(), value])
-    .sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0));
-  return JSON.stringify([request.path, queryString(request.query), headers]);
+    .map(([name, value]) => `${JSON.stringify(name.toLowerCase())}:${JSON.stringify(value)}`)
+    .sort();
+  return `${JSON.stringify(request.path)}${JSON.stringify(queryString(request.query))}${headers.join(',')}`;
+}
+
+/** The JSON text each parsed answer was read from: a joiner's copy is parsed afresh from it. */
+const bodyTexts = new WeakMap<UpstreamResponse, string>();
+
+/** A private copy of an answer: re-parsing its text costs less than structuredClone. */
+function copyOf(response: UpstreamResponse): UpstreamResponse {
+  const text = bodyTexts.get(response);
+  const body = text === undefined ? structuredClone(response.body) : JSON.parse(text);
+  return { ...response, headers: { ...response.headers }, body };
 }
 
 /** Waits for a shared call as one of its waiters: a private copy of the body, and leaving on abort. */
@@ -241,13 +256,44 @@ function join(call: SharedCall, signal: AbortSignal | undefined): Promise<Upstre
     signal?.addEventListener('abort', onAbort, { once: true });
     call.promise.then(
       (response) => {
-        if (leave()) resolve({ ...response, headers: { ...response.headers }, body: structuredClone(response.body) });
+        // The call has left `inFlight` by now, so no waiter joins any more: the last one to leave
+        // takes the answer itself, each other waiter a copy (a lone waiter copies nothing).
+        const last = call.waiters === 1;
+        if (leave()) resolve(last ? response : copyOf(response));
       },
       (error: unknown) => {
         if (leave()) reject(error);
       },
     );
   });
+}
+
+/**
+ * One call's abort signal: aborted by the caller's signal, or with a TimeoutError once `totalMs`
+ * have passed (`timedOut` then true). Equivalent to AbortSignal.any([signal,
+ * AbortSignal.timeout(totalMs)]) at a fraction of its cost per call; `clear()` once the call is over.
+ */
+function callDeadline(signal: AbortSignal, totalMs: number): { signal: AbortSignal; readonly timedOut: boolean; clear(): void } {
+  const controller = new AbortController();
+  let timedOut = false;
+  const onAbort = () => controller.abort(signal.reason);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+  }, totalMs);
+  timer.unref();
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    get timedOut() {
+      return timedOut;
+    },
+    clear() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 function queryString(query: UpstreamRequest['query']): string {

@@ -56,10 +56,13 @@ export interface Loaders {
 
 export const notFound = () => new GatewayError('NOT_FOUND', 'No redemption with that id');
 
+/** Loaders are built on first use: most requests need one or two of them, many need none. */
 export function createLoaders(services: Services, caller: Caller | null): Loaders {
-  const owners = new DataLoader<string, Owner | undefined>((keys) => services.store.getOwners(keys));
-  const offers = new DataLoader<string, RedemptionOffer | null>((ids) =>
-    mapSettled(ids, PER_PROVIDER_CONCURRENCY, (id) => services.adapters.pers.getOffer(id)));
+  let owners: DataLoader<string, Owner | undefined> | undefined;
+  let offers: DataLoader<string, RedemptionOffer | null> | undefined;
+  const ownersLoader = () => (owners ??= new DataLoader((keys) => services.store.getOwners(keys)));
+  const offersLoader = () =>
+    (offers ??= new DataLoader((ids) => mapSettled(ids, PER_PROVIDER_CONCURRENCY, (id) => services.adapters.pers.getOffer(id))));
   const byProvider = new Map<ProviderName, DataLoader<string, Redemption | null>>();
   const loaderFor = (provider: ProviderName, who: Caller) => {
     let loader = byProvider.get(provider);
@@ -75,12 +78,12 @@ export function createLoaders(services: Services, caller: Caller | null): Loader
       if (!caller) throw new GatewayError('UNAUTHENTICATED', 'Authentication required: send a valid bearer token');
       const [redemption, owner] = await Promise.all([
         loaderFor(provider, caller).load(ref),
-        owners.load(`${provider}:${ref}`),
+        ownersLoader().load(`${provider}:${ref}`),
       ]);
       if (!redemption || !canSee(caller, redemption, owner)) throw notFound();
       return redemption;
     },
-    offer: (id) => offers.load(id),
+    offer: (id) => offersLoader().load(id),
   };
 }
 

@@ -269,6 +269,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
   );
 
+  const ownersOf = (resources: readonly string[]) =>
+    resources.map((resource): Owner | undefined => {
+      const row = statements.getOwner.get(resource);
+      return row && ownerOf({ subject: row.subject, businessId: row.business_id ?? undefined });
+    });
+  /** Owners of many resources in one read transaction: one lock for the batch, not one per row. */
+  const readOwners = db.transaction(ownersOf);
+
   const hit = db.transaction((key: string, limit: number, windowMs: number, now: number) => {
     const start = windowStart(now, windowMs);
     const current = statements.getWindow.get(key);
@@ -319,10 +327,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       statements.setOwner.run(resource, owner.subject, owner.businessId ?? null);
     },
     async getOwners(resources) {
-      return resources.map((resource): Owner | undefined => {
-        const row = statements.getOwner.get(resource);
-        return row && ownerOf({ subject: row.subject, businessId: row.business_id ?? undefined });
-      });
+      return resources.length > 1 ? readOwners.deferred(resources) : ownersOf(resources);
     },
     async hit(key, limit, windowMs, now = clock()) {
       assertRateLimitArgs(limit, windowMs);

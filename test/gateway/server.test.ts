@@ -190,3 +190,19 @@ describe('per-provider timeouts in sandbox mode', () => {
     expect(() => loadConfig({ TRIPLE_TIMEOUT_MS: 'soon' })).toThrow(/TRIPLE_TIMEOUT_MS: must be a whole number/);
   });
 });
+
+describe('unknown routes', () => {
+  it('answer 404 naming the path only: a query string reaches neither the answer nor the log', async () => {
+    const lines: string[] = [];
+    const gateway = await startTestGateway({ env: { LOG_LEVEL: 'trace' }, logDestination: { write: (line) => void lines.push(line) } });
+    try {
+      const response = await fetch(`${gateway.url}/nowhere?pin=1234567890123456`);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ error: 'Not Found', message: 'No route for GET /nowhere' });
+      expect(lines.some((line) => line.includes('/nowhere'))).toBe(true);
+      expect(lines.join('\n')).not.toContain('1234567890123456');
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
