@@ -4,7 +4,7 @@
  */
 import { canSee } from '../auth/rules.js';
 import type { Caller } from '../domain/caller.js';
-import { GatewayError, isUserErrorCode, type UserErrorView } from '../domain/errors.js';
+import { GatewayError, isUserErrorCode } from '../domain/errors.js';
 import { fromGlobalId } from '../domain/ids.js';
 import type { ProviderName } from '../domain/provider.js';
 import type { PointsRedemption, Redemption, RedemptionOrder, Reward } from '../domain/redemption.js';

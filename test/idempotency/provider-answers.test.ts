@@ -9,7 +9,7 @@ import { toGlobalId } from '../../src/domain/ids.js';
 import { DEMO_UNKNOWN_MOBILE } from '../../src/providers/capillary/simulator.js';
 import { SEEDED_REDEMPTION_ID, USED_VOUCHER_PIN } from '../../src/providers/moment/simulator.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { capillaryInput, concurrently, EXECUTE_REDEEM, errorOf, momentInput, payloadOf, sqliteStore, type RedeemResponse } from './support.js';
+import { concurrently, EXECUTE_REDEEM, errorOf, momentInput, payloadOf, sqliteStore, type RedeemResponse } from './support.js';
 
 const MOMENT_CREATE = 'POST /collect/redemptions';
 const MOMENT_GET = 'GET /collect/redemptions/:id';

@@ -6,9 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK, type CryptoKey } from 'jose';
-import { mintToken } from '../../src/auth/tokens.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { Role } from '../../src/domain/caller.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { SANDBOX_PASSWORD, SANDBOX_USERNAME } from '../../src/providers/capillary/simulator.js';
@@ -19,7 +17,7 @@ import { SANDBOX_API_KEY } from '../../src/providers/returning-ai/simulator.js';
 import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TOKEN_PATH } from '../../src/providers/triple/simulator.js';
 import type { Simulator } from '../../src/sim/kit.js';
 import { createMemoryStore } from '../../src/store/memory.js';
-import type { GraphQLResponse, TestGateway } from '../support/gateway.js';
+import { withClient, type GraphQLResponse, type TestGateway } from '../support/gateway.js';
 
 export const PRODUCTION_SECRET = 'production-test-secret-0123456789abcdef';
 export const PRODUCTION_ISSUER = 'https://id.example.test/';
@@ -79,7 +77,7 @@ export async function startProductionGateway(options: { env?: Record<string, str
   });
   const logger = createLogger(config.logLevel, options.logDestination ?? { write: () => undefined });
   const gateway = await startGateway(config, { logger, store: createMemoryStore(), port: 0 });
-  return withClient(gateway, config, { simulators: sims, providerEnv, stop: async () => {
+  return withProductionClient(gateway, config, { simulators: sims, providerEnv, stop: async () => {
     await gateway.stop();
     await Promise.all(Object.values(sims).map((sim) => sim.close()));
   } });
@@ -93,26 +91,9 @@ export async function startBareGateway(env: Record<string, string>): Promise<Gat
 
 type Extra = Pick<ProductionGateway, 'simulators' | 'providerEnv' | 'stop'>;
 
-/** Adds tokens and a GraphQL client to a gateway (as test/support/gateway.ts does). */
-async function withClient(gateway: Gateway, config: Config, extra: Extra): Promise<ProductionGateway> {
-  const mint = (claims: { subject: string; role: Role; businessId?: string }) =>
-    mintToken(claims, { secret: config.auth.secret!, issuer: config.auth.issuer, audience: config.auth.audience });
-  const tokens = {
-    user: await mint({ subject: 'user-1', role: 'user' }),
-    otherUser: await mint({ subject: 'user-2', role: 'user' }),
-    business: await mint({ subject: 'biz-admin-1', role: 'business', businessId: 'biz-1' }),
-    otherBusiness: await mint({ subject: 'biz-admin-2', role: 'business', businessId: 'biz-2' }),
-    admin: await mint({ subject: 'admin-1', role: 'admin' }),
-  };
-  return {
-    ...gateway,
-    ...extra,
-    config,
-    tokens,
-    token: mint,
-    gql: (query, { variables, token = tokens.admin, headers = {} } = {}) =>
-      post(gateway.url, { query, variables }, { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers }) as never,
-  };
+/** Adds tokens and a GraphQL client to a gateway (test/support/gateway.ts), plus this suite's extras. */
+async function withProductionClient(gateway: Gateway, config: Config, extra: Extra): Promise<ProductionGateway> {
+  return { ...(await withClient(gateway, config)), ...extra };
 }
 
 /** POSTs any JSON body to /graphql; the body is parsed when it is JSON. */

@@ -37,6 +37,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const config = loadConfig({ GATEWAY_MODE: 'sandbox', PORT: '0', LOG_LEVEL: 'warn', ...options.env });
   const logger = createLogger(config.logLevel, options.logDestination ?? { write: () => undefined });
   const gateway = await startGateway(config, { logger, store: options.store ?? createMemoryStore(), port: 0 });
+  return withClient(gateway, config);
+}
+
+/** Adds the demo callers' tokens and a GraphQL-over-HTTP client to a started gateway. */
+export async function withClient(gateway: Gateway, config: Config): Promise<TestGateway> {
   const mint = (claims: { subject: string; role: Role; businessId?: string }) =>
     mintToken(claims, { secret: config.auth.secret!, issuer: config.auth.issuer, audience: config.auth.audience });
   const tokens = {

@@ -101,7 +101,6 @@ function rawBillId(rawBody: string): string | undefined {
 }
 
 const V11_IDENTIFIERS = ['mobile', 'email', 'external_id', 'id'] as const;
-type V11Identifier = (typeof V11_IDENTIFIERS)[number];
 const CUSTOMER_ENTITY_TYPES = ['mobile', 'email', 'externalId', 'cardnumber', 'wechat', 'martjackId', 'fbId', 'id'];
 
 function seedCustomers(): Map<string, SimCustomer> {
