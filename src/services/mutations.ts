@@ -240,7 +240,8 @@ async function capillaryRedeem(request: MutationRequest, raw: unknown): Promise<
   const adapter = request.services.adapters.capillary;
   const externalReferenceNumber = deriveProviderKey(scopeOf(request.caller), request.idempotencyKey!, 'capillary');
   const verify = (result: PointsRedemption) => {
-    if (result.points.amount !== canonicalPoints(input.points)) {
+    // Both sides are canonical decimals (the input schema canonicalises with toPoints).
+    if (result.points.amount !== input.points) {
       throw new GatewayError('INTEGRITY_ERROR', 'Capillary redeemed a different number of points than requested', { provider: 'capillary', retryable: false });
     }
     return result;
@@ -260,8 +261,6 @@ async function capillaryRedeem(request: MutationRequest, raw: unknown): Promise<
     },
   };
 }
-
-const canonicalPoints = (points: string) => points.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
 
 async function momentRedeem(request: MutationRequest, raw: unknown): Promise<Prepared> {
   const input = validateInput(createVoucherRedemptionInputSchema, raw, ['input', 'moment']);

@@ -9,7 +9,7 @@ import { toGlobalId } from '../../src/domain/ids.js';
 import { DEMO_UNKNOWN_MOBILE } from '../../src/providers/capillary/simulator.js';
 import { SEEDED_REDEMPTION_ID, USED_VOUCHER_PIN } from '../../src/providers/moment/simulator.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { concurrently, EXECUTE_REDEEM, errorOf, momentInput, payloadOf, sqliteStore, type RedeemResponse } from './support.js';
+import { capillaryInput, concurrently, EXECUTE_REDEEM, errorOf, momentInput, payloadOf, sqliteStore, type RedeemResponse } from './support.js';
 
 const MOMENT_CREATE = 'POST /collect/redemptions';
 const MOMENT_GET = 'GET /collect/redemptions/:id';
@@ -177,5 +177,29 @@ describe('the claim lock bounds the work under it', () => {
     expect(retry).toMatchObject({ replayed: true, userErrors: [], redemption: { status: { state: 'SUCCEEDED' } } });
     const keys = new Set(moment.calls(MOMENT_CREATE).map((call) => call.headers['idempotency-key']));
     expect(keys.size).toBe(1);
+  });
+});
+
+describe('a Capillary echo of the points', () => {
+  it('accepts the same points written differently, and is INTEGRITY_ERROR when Capillary redeemed other points', async () => {
+    const capillary = gateway.simulators.capillary!;
+    const same = payloadOf(await redeem('points-written-differently', capillaryInput('12.50')));
+    expect(same).toMatchObject({ userErrors: [], redemption: { points: { amount: '12.5' } } });
+
+    capillary.faults.inject({
+      route: CAPILLARY_REDEEM,
+      times: 1,
+      fault: { kind: 'mutate', mutate: (body) => {
+        const reply = body as { response: { responses: { points: { points_redeemed: unknown } } } };
+        reply.response.responses.points.points_redeemed = '99';
+        return reply;
+      } },
+    });
+    const response = await redeem('points-echo', capillaryInput('12.50', 'bill-echo'));
+    expect(response.body.data).toBeNull();
+    expect(errorOf(response)).toMatchObject({
+      message: 'Capillary redeemed a different number of points than requested',
+      extensions: { code: 'INTEGRITY_ERROR', provider: 'capillary', retryable: false },
+    });
   });
 });
