@@ -274,15 +274,17 @@ export function createProviderResilience(
 
   const execute = async <T>(kind: CallKind, call: (signal: AbortSignal) => Promise<T>, callerSignal?: AbortSignal): Promise<T> => {
     if (lifetime.signal.aborted) throw disposedError();
-    const outer = callerSignal ? AbortSignal.any([callerSignal, lifetime.signal]) : lifetime.signal;
+    const link = callerSignal ? linkSignals(callerSignal, lifetime.signal) : undefined;
+    const outer = link?.signal ?? lifetime.signal;
     try {
       const run = bulkhead.execute(
         ({ signal: bulkheadSignal }) =>
           breaker.execute(({ signal: breakerSignal }) => {
             // cockatiel hands the bulkhead's signal on, except to calls that waited out a half-open
             // probe (they get a never-aborted one): always compose with the caller's.
-            const signal = breakerSignal === outer ? outer : AbortSignal.any([breakerSignal, outer]);
-            return withRetries(kind, call, signal);
+            if (breakerSignal === outer) return withRetries(kind, call, outer);
+            const inner = linkSignals(breakerSignal, outer);
+            return withRetries(kind, call, inner.signal).finally(inner.unlink);
           }, bulkheadSignal),
         outer,
       );
@@ -295,6 +297,8 @@ export function createProviderResilience(
       // (cockatiel 3.2.1's isTaskCancelledError tests the wrong property: use instanceof.)
       if (error instanceof TaskCancelledError && outer.aborted) throw outer.reason;
       throw error;
+    } finally {
+      link?.unlink();
     }
   };
 
@@ -314,6 +318,29 @@ export function createProviderResilience(
       for (const subscription of subscriptions) subscription.dispose();
     },
   };
+}
+
+/**
+ * A signal that aborts when `a` or `b` does, like AbortSignal.any([a, b]); `unlink()` once the call
+ * is over removes its listeners. Not AbortSignal.any: on Node 20 each composite stays in every
+ * source's dependants until that source aborts (nodejs/node#55351), and `lifetime` never aborts
+ * while the gateway runs, so every call with a caller's signal left a WeakRef behind for good (the
+ * 10-minute soak's live heap grew ~0.7 MB a minute). It is also ~2x cheaper per call.
+ */
+function linkSignals(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; unlink(): void } {
+  const controller = new AbortController();
+  const onA = () => controller.abort(a.reason);
+  const onB = () => controller.abort(b.reason);
+  const unlink = () => {
+    a.removeEventListener('abort', onA);
+    b.removeEventListener('abort', onB);
+  };
+  if (a.aborted || b.aborted) controller.abort(a.aborted ? a.reason : b.reason);
+  else {
+    a.addEventListener('abort', onA, { once: true });
+    b.addEventListener('abort', onB, { once: true });
+  }
+  return { signal: controller.signal, unlink };
 }
 
 /** `promise`, or a rejection with the signal's reason as soon as it aborts (the promise is left to settle alone). */

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GatewayError, type ErrorCode, type GatewayErrorOptions } from '../../src/domain/errors.js';
 import type { CallKind } from '../../src/http/upstream.js';
@@ -244,6 +245,14 @@ describe('abort signals', () => {
 
     await expect(r.execute('read', call.fn, caller.signal)).rejects.toBe(reason);
     expect(call.calls).toBe(1);
+  });
+
+  it('leaves nothing on a long-lived caller signal once its calls are over', async () => {
+    const r = make(settingsWith());
+    const caller = new AbortController();
+    for (let i = 0; i < 50; i++) await r.execute('read', scripted([], i).fn, caller.signal);
+    await expect(r.execute('read', alwaysFailing(() => gatewayError('NOT_FOUND')).fn, caller.signal)).rejects.toThrow('NOT_FOUND');
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
   });
 
   it('does not start a call whose caller already aborted', async () => {
