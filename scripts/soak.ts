@@ -1,36 +1,58 @@
 /**
- * `npm run soak`: mixed traffic with injected provider faults against an in-process gateway, for a
- * fixed time; then a report and a verdict. Not part of `npm test`.
+ * `npm run soak`: mixed traffic with injected provider faults against the gateway as production
+ * runs it, for a fixed time; then a report and a verdict. Not part of `npm test`.
  *
- * The gateway runs in sandbox mode on loopback with its five embedded simulators (SQLite store in a
- * temporary directory). `--concurrency` closed-loop workers send, until the time is up: single reads
- * to each provider, fan-out reads (`redemptions(ids:)` across all five), and mutations with fresh
- * idempotency keys (now and then repeating one, which must replay). Every `--fault-every` ms one
- * provider gets a fault from FAULTS for a bounded number of calls.
+ * Two processes. This one holds the load driver and the five provider simulators (each provider
+ * module's createSimulator(), `--latency-ms` per request, faults injected in-process). The gateway
+ * runs in a child process exactly as `npm run start:dist` runs it: `node <its flags>
+ * dist/src/main.js` (compiled by `npm run build`, which `npm run soak` runs first),
+ * GATEWAY_MODE=production, JWT auth with a secret made per run, info logging to a file in a
+ * temporary directory (production logs at info; the log is kept when the run fails), a SQLite store
+ * in the same directory, every provider pointed at its simulator. So the gateway's RSS, read from
+ * /proc/<pid>/status every 5 s, is the gateway's alone: the simulators' state (they keep every
+ * redemption) and the driver live here.
  *
- * It prints requests, outcomes and errors by code, p50/p99 latency and RSS at start and end, and
- * exits non-zero if any request was left hanging (client side, or still holding a provider's
- * bulkhead), any request failed below GraphQL (no JSON answer), anything was masked as
- * INTERNAL_SERVER_ERROR, a replay was not a replay, or an unhandled rejection happened.
+ * `--concurrency` closed-loop workers send, until the time is up: single reads to each provider,
+ * fan-out reads (`redemptions(ids:)` across all five), and mutations with fresh idempotency keys
+ * (now and then repeating one, which must replay). Every `--fault-every` ms one provider gets a
+ * fault from FAULTS for a bounded number of calls.
+ *
+ * Memory verdict (issue 8: peak RSS <= 150 MB, flat within 10% over 10 minutes): the warm-up is the
+ * first 60 s or the first 10% of the run, whichever is longer; the baseline is the median RSS
+ * sampled in the minute after it; every sample after the warm-up must be at most 1.10 x the
+ * baseline. A run shorter than warm-up + 60 s is not judged for flatness (it says so). The peak is
+ * the higher of the samples and the kernel's high-water mark (VmHWM) read before the gateway is
+ * stopped, so a spike between two samples counts too (VmHWM alone can lag a recent sample).
+ *
+ * It prints requests, outcomes and errors by code, p50/p99 latency, the gateway's RSS (start,
+ * baseline, highest after warm-up, peak, end, one value per minute) and provider health from its
+ * /readyz, and exits non-zero if the RSS is not flat or its peak is above 150 MB, any request was
+ * left hanging (client side, or still holding a provider's bulkhead once faults are cleared), any
+ * request failed below GraphQL (no JSON answer), anything was masked as INTERNAL_SERVER_ERROR, a
+ * replay was not a replay, a promise rejection went unhandled here, or the gateway did not exit 0
+ * on SIGTERM (drain).
  *
  *   npm run soak -- --seconds 60 [--concurrency 16] [--latency-ms 5] [--fault-every 1500] [--no-faults]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { mintToken } from '../src/auth/tokens.js';
-import { loadConfig } from '../src/config.js';
 import { toGlobalId } from '../src/domain/ids.js';
 import { PROVIDER_NAMES, type ProviderName } from '../src/domain/provider.js';
-import { startGateway } from '../src/gateway.js';
-import { createLogger } from '../src/logger.js';
-import { DEMO_CUSTOMER_A, DEMO_CUSTOMER_B, DEMO_REDEMPTION_A } from '../src/providers/capillary/simulator.js';
-import { FRESH_VOUCHER_PREFIX, SEEDED_REDEMPTION_ID } from '../src/providers/moment/simulator.js';
-import { DEMO_REDEEM_IDS } from '../src/providers/pers/simulator.js';
-import type { Fault } from '../src/sim/kit.js';
+import { DEMO_CUSTOMER_A, DEMO_CUSTOMER_B, DEMO_REDEMPTION_A, SANDBOX_OAUTH_KEY, SANDBOX_OAUTH_SECRET } from '../src/providers/capillary/simulator.js';
+import { FRESH_VOUCHER_PREFIX, SANDBOX_SECRET_KEY, SEEDED_REDEMPTION_ID } from '../src/providers/moment/simulator.js';
+import { DEMO_REDEEM_IDS, SANDBOX_PROJECT_KEY } from '../src/providers/pers/simulator.js';
+import { providerModules } from '../src/providers/registry.js';
+import { SANDBOX_API_KEY } from '../src/providers/returning-ai/simulator.js';
+import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TOKEN_PATH } from '../src/providers/triple/simulator.js';
+import type { ProviderHealthView } from '../src/resolvers/providers.js';
+import type { Fault, Simulator } from '../src/sim/kit.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -55,36 +77,106 @@ const LATENCY_MS = positive('latency-ms', args['latency-ms'], 0);
 const FAULT_EVERY_MS = positive('fault-every', args['fault-every'], 100);
 /** A client-side bound on one request: far above any gateway timeout, so hitting it means a hang. */
 const REQUEST_DEADLINE_MS = 30_000;
-
-// A full GC before each heap reading, so that start and end compare live memory, not garbage.
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-const liveHeap = () => {
-  collectGarbage();
-  return process.memoryUsage().heapUsed;
-};
+const WARM_UP_S = Math.max(60, SECONDS / 10);
+const BASELINE_S = 60;
+const SAMPLE_EVERY_MS = 5_000;
+const MAX_GROWTH = 1.1;
+const PEAK_LIMIT_MB = 150;
 
 const unhandled: unknown[] = [];
 process.on('unhandledRejection', (reason) => void unhandled.push(reason));
 
-// ---------------------------------------------------------------- gateway
+// ---------------------------------------------------------------- simulators and gateway
 
+const simulators = {} as Record<ProviderName, Simulator>;
+for (const name of PROVIDER_NAMES) {
+  const simulator = providerModules[name].createSimulator();
+  simulator.latencyMs = LATENCY_MS;
+  await simulator.listen();
+  simulators[name] = simulator;
+}
+
+/** A port free now; the gateway prints no URL in production mode, so it cannot be told PORT=0. */
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const startDist = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:dist'] ?? '';
+const NODE_FLAGS = /^node (.*?) ?dist\/src\/main\.js$/.exec(startDist)?.[1]?.split(' ').filter(Boolean) ?? [];
 const dir = mkdtempSync(join(tmpdir(), 'gateway-soak-'));
-const config = loadConfig({
-  GATEWAY_MODE: 'sandbox',
-  HOST: '127.0.0.1',
-  PORT: '0',
-  LOG_LEVEL: 'silent',
-  SQLITE_PATH: join(dir, 'soak.db'),
-  SIMULATOR_LATENCY_MS: String(LATENCY_MS),
-  RATE_LIMIT_REDEEMS_PER_MINUTE: '100000',
-  UPSTREAM_TIMEOUT_MS: '1000',
-  RESILIENCE_BREAKER_MIN_CALLS: '10',
-  RESILIENCE_BREAKER_HALF_OPEN_AFTER_MS: '2000',
+const logFile = join(dir, 'gateway.log');
+const secret = randomBytes(32).toString('hex');
+const port = await freePort();
+const url = `http://127.0.0.1:${port}`;
+const logFd = openSync(logFile, 'w');
+const child = spawn(process.execPath, [...NODE_FLAGS, 'dist/src/main.js'], {
+  cwd: ROOT,
+  env: {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    GATEWAY_MODE: 'production',
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'info',
+    AUTH_JWT_SECRET: secret,
+    SQLITE_PATH: join(dir, 'soak.db'),
+    RATE_LIMIT_REDEEMS_PER_MINUTE: '100000',
+    UPSTREAM_TIMEOUT_MS: '1000',
+    RESILIENCE_BREAKER_MIN_CALLS: '10',
+    RESILIENCE_BREAKER_HALF_OPEN_AFTER_MS: '2000',
+    RETURNINGAI_BASE_URL: simulators.returningai.url,
+    RETURNINGAI_API_KEY: SANDBOX_API_KEY,
+    CAPILLARY_BASE_URL: simulators.capillary.url,
+    CAPILLARY_OAUTH_KEY: SANDBOX_OAUTH_KEY,
+    CAPILLARY_OAUTH_SECRET: SANDBOX_OAUTH_SECRET,
+    PERS_BASE_URL: simulators.pers.url,
+    PERS_PROJECT_KEY: SANDBOX_PROJECT_KEY,
+    TRIPLE_BASE_URL: simulators.triple.url,
+    TRIPLE_TOKEN_URL: `${simulators.triple.url}${TOKEN_PATH}`,
+    TRIPLE_CLIENT_ID: SANDBOX_CLIENT_ID,
+    TRIPLE_CLIENT_SECRET: SANDBOX_CLIENT_SECRET,
+    MOMENT_BASE_URL: simulators.moment.url,
+    MOMENT_SECRET_KEY: SANDBOX_SECRET_KEY,
+  },
+  stdio: ['ignore', logFd, 'inherit'],
 });
-const rssAtStart = process.memoryUsage().rss;
-const gateway = await startGateway(config, { logger: createLogger('silent'), port: 0 });
-const auth = { secret: config.auth.secret!, issuer: config.auth.issuer, audience: config.auth.audience };
+closeSync(logFd);
+const pid = child.pid!;
+let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+const exit = new Promise<void>((resolve) =>
+  child.once('exit', (code, signal) => {
+    exited = { code, signal };
+    resolve();
+  }));
+// The gateway never outlives this process, however it ends.
+process.on('exit', () => void (exited ?? child.kill('SIGKILL')));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(1));
+
+interface Readiness { status: string; providers: ProviderHealthView[] }
+const readiness = () => fetch(`${url}/readyz`).then(async (r) => ({ ok: r.ok, body: (await r.json()) as Readiness })).catch(() => undefined);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+for (let attempt = 0; !(await readiness())?.ok; attempt++) {
+  if (exited || attempt === 300) throw new Error(`the gateway ${exited ? `exited (${exited.code ?? exited.signal})` : 'was not ready after 30 s'}; log: ${logFile}`);
+  await sleep(100);
+}
+
+/** Resident set now, or its high-water mark (VmHWM), of the gateway process, in bytes (0 once gone). */
+function memory(field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  try {
+    return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+const auth = { secret };
 const admin = await mintToken({ subject: 'soak-admin', role: 'admin' }, auth);
 const users = await Promise.all(Array.from({ length: 8 }, (_, i) => mintToken({ subject: `soak-user-${i}`, role: 'user' }, auth)));
 
@@ -197,7 +289,7 @@ interface Answer {
 async function send(operation: Operation, variables: Record<string, unknown> | undefined, token: string): Promise<Answer | undefined> {
   const started = performance.now();
   try {
-    const response = await fetch(`${gateway.url}/graphql`, {
+    const response = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: operation.query, variables }),
@@ -226,7 +318,8 @@ function tracked<T>(promise: Promise<T>): Promise<T> {
 }
 
 async function worker(deadline: number) {
-  while (performance.now() < deadline) {
+  // A gateway that died would only be refused, as fast as the workers can ask: stop instead.
+  while (performance.now() < deadline && !exited) {
     // One request in ten repeats an earlier key whose outcome was stored: it must be a replay.
     if (issuedKeys.length > 0 && Math.random() < 0.1) {
       const earlier = pick(issuedKeys);
@@ -255,65 +348,112 @@ const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const table = (rows: Record<string, number>) =>
   Object.entries(rows).sort(([, a], [, b]) => b - a).map(([key, value]) => `    ${key.padEnd(28)} ${value}`).join('\n') || '    (none)';
+const clock = (seconds: number) => {
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
 
-process.stdout.write(`soak: ${SECONDS}s, ${CONCURRENCY} workers, simulator latency ${LATENCY_MS} ms, faults ${args['no-faults'] ? 'off' : `every ${FAULT_EVERY_MS} ms`}, gateway ${gateway.url}\n`);
-const rssAfterBoot = process.memoryUsage().rss;
-const heapAtStart = liveHeap();
+process.stdout.write(`soak: ${SECONDS}s, ${CONCURRENCY} workers, simulator latency ${LATENCY_MS} ms, faults ${args['no-faults'] ? 'off' : `every ${FAULT_EVERY_MS} ms`}, gateway pid ${pid} (node ${NODE_FLAGS.join(' ')} dist/src/main.js, production) at ${url}\n`);
 const startedAt = performance.now();
 const deadline = startedAt + SECONDS * 1000;
+/** The gateway's resident set every SAMPLE_EVERY_MS, `at` in seconds since the load began. */
+const samples: { at: number; rss: number }[] = [];
+const sample = () => samples.push({ at: (performance.now() - startedAt) / 1000, rss: memory() });
+sample();
 
 const injector = args['no-faults']
   ? undefined
   : setInterval(() => {
       const provider = pick(PROVIDER_NAMES);
       const { fault, times } = pick(FAULTS);
-      gateway.simulators[provider]?.faults.inject({ fault, times });
+      simulators[provider].faults.inject({ fault, times });
       count(faultsInjected, `${provider} ${fault.kind}${fault.kind === 'status' ? ` ${fault.status}` : ''}`);
     }, FAULT_EVERY_MS);
 // The simulators record every request for tests; here that log would only grow.
 const trim = setInterval(() => {
-  for (const simulator of Object.values(gateway.simulators)) simulator.requests.length = 0;
+  for (const simulator of Object.values(simulators)) simulator.requests.length = 0;
 }, 5_000);
+const sampler = setInterval(sample, SAMPLE_EVERY_MS);
 const progress = setInterval(() => {
   const elapsed = Math.round((performance.now() - startedAt) / 1000);
-  process.stdout.write(`  ${elapsed}s: ${latencies.length} answered, ${inFlight.size} in flight, RSS ${mb(process.memoryUsage().rss)}\n`);
+  process.stdout.write(`  ${elapsed}s: ${latencies.length} answered, ${inFlight.size} in flight, gateway RSS ${mb(samples.at(-1)!.rss)}\n`);
 }, 10_000);
 
 await Promise.all(Array.from({ length: CONCURRENCY }, () => worker(deadline)));
 clearInterval(injector);
 clearInterval(progress);
+clearInterval(sampler);
 clearInterval(trim);
+sample();
 const elapsedS = (performance.now() - startedAt) / 1000;
+const diedDuringRun = exited;
 
-// Every worker has returned, so no client request can still be open; check the gateway's side too.
-for (const simulator of Object.values(gateway.simulators)) simulator.faults.clear();
-const providers = gateway.services.providers;
-const holding = PROVIDER_NAMES.map((name) => [name, providers[name].health()] as const).filter(([, h]) => h.inFlight > 0 || h.queued > 0);
-const rssAtEnd = process.memoryUsage().rss;
-const heapAtEnd = liveHeap();
-const health = PROVIDER_NAMES.map((name) => {
-  const h = providers[name].health();
-  return `    ${name.padEnd(12)} breaker ${h.breaker.padEnd(9)} error rate ${h.errorRate.toFixed(2)}  p50 ${h.latencyMs.p50.toFixed(1)} ms  p99 ${h.latencyMs.p99.toFixed(1)} ms`;
-});
-await gateway.stop();
-rmSync(dir, { recursive: true, force: true });
+// Every worker has returned, so no client request can still be open. On the gateway's side, once the
+// faults are cleared every provider call must let go of its bulkhead slot: poll /readyz (bounded).
+for (const simulator of Object.values(simulators)) simulator.faults.clear();
+let ready = await readiness();
+for (let waited = 0; waited < 5_000 && ready?.body.providers.some((p) => p.inFlight > 0 || p.queued > 0); waited += 100) {
+  await sleep(100);
+  ready = await readiness();
+}
+const holding = ready?.body.providers.filter((p) => p.inFlight > 0 || p.queued > 0) ?? [];
+const health = (ready?.body.providers ?? []).map((p) =>
+  `    ${p.provider.padEnd(12)} breaker ${p.breaker.padEnd(9)} error rate ${p.errorRate.toFixed(2)}  p50 ${p.latencyP50Ms.toFixed(1)} ms  p99 ${p.latencyP99Ms.toFixed(1)} ms`);
+const peak = Math.max(memory('VmHWM'), ...samples.map((s) => s.rss));
+
+// SIGTERM: the gateway drains and must exit 0 (main.ts exits 1 when the drain fails or overruns).
+child.kill('SIGTERM');
+await Promise.race([exit, sleep(20_000)]);
+const drained = exited && !diedDuringRun && exited.code === 0;
+await Promise.all(Object.values(simulators).map((simulator) => simulator.close()));
+
+const afterWarmUp = samples.filter((s) => s.at >= WARM_UP_S);
+const baselineSamples = afterWarmUp.filter((s) => s.at < WARM_UP_S + BASELINE_S).map((s) => s.rss).sort((a, b) => a - b);
+const judged = SECONDS >= WARM_UP_S + BASELINE_S && baselineSamples.length > 0;
+const baseline = baselineSamples[Math.floor(baselineSamples.length / 2)] ?? 0;
+const highest = Math.max(0, ...afterWarmUp.map((s) => s.rss));
+const flat = highest <= MAX_GROWTH * baseline;
+// The sample nearest each whole minute before the last, then the last.
+const timeline = [
+  ...Array.from({ length: Math.ceil(elapsedS / 60 - 0.1) }, (_, minute) =>
+    samples.reduce((best, s) => (Math.abs(s.at - minute * 60) < Math.abs(best.at - minute * 60) ? s : best))),
+  samples.at(-1)!,
+];
+const timelineLines = timeline.map((s) => `${clock(s.at)} ${(s.rss / 1024 / 1024).toFixed(0)}`)
+  .reduce<string[][]>((lines, entry, i) => (i % 8 === 0 ? lines.push([entry]) : lines.at(-1)!.push(entry), lines), [])
+  .map((line) => `    ${line.join('  ')}`);
 
 const sorted = [...latencies].sort((a, b) => a - b);
 const masked = errorCodes.INTERNAL_SERVER_ERROR ?? 0;
 const failures = [
+  ...(diedDuringRun ? [`the gateway exited during the run (${diedDuringRun.code ?? diedDuringRun.signal})`] : []),
+  ...(judged && !flat ? [`gateway RSS not flat: ${mb(highest)} after warm-up > ${MAX_GROWTH} x baseline ${mb(baseline)}`] : []),
+  ...(peak > PEAK_LIMIT_MB * 1024 * 1024 ? [`gateway peak RSS ${mb(peak)} > ${PEAK_LIMIT_MB} MB`] : []),
   ...(inFlight.size > 0 ? [`${inFlight.size} client requests still in flight`] : []),
-  ...holding.map(([name, h]) => `${name}: ${h.inFlight} calls holding a bulkhead slot, ${h.queued} queued`),
+  ...(ready ? [] : ['/readyz did not answer after the run']),
+  ...holding.map((p) => `${p.provider}: ${p.inFlight} calls holding a bulkhead slot, ${p.queued} queued, 5 s after the faults were cleared`),
   ...(problems.length > 0 ? [`${problems.length} requests failed below GraphQL, e.g. ${problems.slice(0, 3).join('; ')}`] : []),
   ...(masked > 0 ? [`${masked} errors masked as INTERNAL_SERVER_ERROR`] : []),
   ...(notReplayed.length > 0 ? [`${notReplayed.length} repeated keys with a stored result ran again, e.g. ${notReplayed.slice(0, 3).join(', ')}`] : []),
   ...(unhandled.length > 0 ? [`${unhandled.length} unhandled rejections, e.g. ${String(unhandled[0])}`] : []),
+  ...(drained || diedDuringRun ? [] : [`the gateway did not drain on SIGTERM: ${exited ? `exit ${exited.code ?? exited.signal}` : 'still running after 20 s'}`]),
 ];
+const logLines = readFileSync(logFile, 'utf8').split('\n').filter(Boolean);
+const logLevels = { warn: 0, error: 0 };
+for (const line of logLines) {
+  if (line.includes('"level":40')) logLevels.warn++;
+  else if (/"level":[56]0/.test(line)) logLevels.error++;
+}
+if (failures.length === 0) rmSync(dir, { recursive: true, force: true });
 
 process.stdout.write(`
 requests            ${latencies.length + problems.length} in ${elapsedS.toFixed(1)} s (${((latencies.length + problems.length) / elapsedS).toFixed(0)}/s)
 latency             p50 ${percentile(sorted, 0.5).toFixed(1)} ms, p99 ${percentile(sorted, 0.99).toFixed(1)} ms, max ${(sorted.at(-1) ?? 0).toFixed(1)} ms
-RSS                 start ${mb(rssAtStart)}, after boot ${mb(rssAfterBoot)}, end ${mb(rssAtEnd)}
-live heap (after GC) start ${mb(heapAtStart)}, end ${mb(heapAtEnd)} (simulator state included: it grows with every redemption)
+gateway RSS         start ${mb(samples[0]!.rss)}, ${judged ? `baseline ${mb(baseline)} (median ${clock(WARM_UP_S)}-${clock(WARM_UP_S + BASELINE_S)}), highest after warm-up ${mb(highest)}, ` : ''}peak ${mb(peak)}, end ${mb(samples.at(-1)!.rss)}
+RSS timeline (m:ss MB)
+${timelineLines.join('\n')}
+flat within 10%     ${judged ? `${flat ? 'yes' : 'NO'}: ${(highest / baseline).toFixed(3)} x baseline after a ${WARM_UP_S.toFixed(0)} s warm-up` : `not judged: needs --seconds >= ${WARM_UP_S + BASELINE_S} (${WARM_UP_S.toFixed(0)} s warm-up + ${BASELINE_S} s baseline)`}
+peak <= ${PEAK_LIMIT_MB} MB       ${peak <= PEAK_LIMIT_MB * 1024 * 1024 ? 'yes' : 'NO'}
 outcomes
 ${table(outcomes)}
 errors by code
@@ -322,8 +462,10 @@ userErrors by code
 ${table(userErrorCodes)}
 faults injected
 ${table(faultsInjected)}
-providers at the end
+providers at the end (/readyz)
 ${health.join('\n')}
+gateway log         ${logLines.length} lines (${logLevels.warn} warn, ${logLevels.error} error)${failures.length > 0 ? `, kept: ${logFile}` : ''}
+gateway stop        ${exited ? `exit ${exited.code ?? exited.signal}` : 'did not exit'} on SIGTERM
 unhandled rejections ${unhandled.length}
 left hanging        ${inFlight.size} client requests, ${holding.length} providers with calls still held
 verdict             ${failures.length === 0 ? 'PASS' : `FAIL\n${failures.map((f) => `  - ${f}`).join('\n')}`}
