@@ -56,11 +56,21 @@ export interface Loaders {
 
 export const notFound = () => new GatewayError('NOT_FOUND', 'No redemption with that id');
 
+/**
+ * Runs `dispatch` once the provider calls started in this turn of the event loop are on the wire,
+ * so that the owner read (a synchronous SQLite query) overlaps the providers' latency instead of
+ * delaying the calls. undici writes a request on a reused keep-alive socket in the check phase
+ * (setImmediate); an immediate queued from an immediate runs in the next turn's check phase, after
+ * those writes.
+ */
+const afterUpstreamWrites = (dispatch: () => void) => void setImmediate(() => setImmediate(dispatch));
+
 /** Loaders are built on first use: most requests need one or two of them, many need none. */
 export function createLoaders(services: Services, caller: Caller | null): Loaders {
   let owners: DataLoader<string, Owner | undefined> | undefined;
   let offers: DataLoader<string, RedemptionOffer | null> | undefined;
-  const ownersLoader = () => (owners ??= new DataLoader((keys) => services.store.getOwners(keys)));
+  const ownersLoader = () =>
+    (owners ??= new DataLoader((keys) => services.store.getOwners(keys), { batchScheduleFn: afterUpstreamWrites }));
   const offersLoader = () =>
     (offers ??= new DataLoader((ids) => mapSettled(ids, PER_PROVIDER_CONCURRENCY, (id) => services.adapters.pers.getOffer(id))));
   const byProvider = new Map<ProviderName, DataLoader<string, Redemption | null>>();

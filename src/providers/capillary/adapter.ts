@@ -207,6 +207,7 @@ export function createCapillaryAdapter(config: CapillaryConfig, deps: AdapterDep
     async getRedemptions(refs, options) {
       if (refs.length === 0) return [];
       const keyOf = (customerId: string, redemptionId: string) => `${customerId}/${redemptionId}`;
+      const wanted = new Set(refs.map((ref) => keyOf(ref.customerId, ref.redemptionId)));
       const found = new Map<string, PointsRedemption>();
       const stillMissing = (customerId: string) =>
         refs.some((ref) => ref.customerId === customerId && !found.has(keyOf(ref.customerId, ref.redemptionId)));
@@ -228,7 +229,10 @@ export function createCapillaryAdapter(config: CapillaryConfig, deps: AdapterDep
           }
           const customerId = customerIdOf(entry, ids[index], response);
           const points = pointsOf(entry);
-          for (const point of points) found.set(keyOf(customerId, point.redemption_id), fromRedemptionPoint(point, customerId, context));
+          for (const point of points) {
+            const key = keyOf(customerId, point.redemption_id);
+            if (wanted.has(key)) found.set(key, fromRedemptionPoint(point, customerId, context));
+          }
           if (hasMorePages(entry, page, points.length)) more.push(customerId);
         });
         ids = more.filter(stillMissing);

@@ -1,6 +1,7 @@
 /** Pure conversions between Moment's wire bodies and the gateway's domain models. */
 import { GatewayError } from '../../domain/errors.js';
 import { money, type Money } from '../../domain/money.js';
+import { compact } from '../../domain/objects.js';
 import type { ChangeVoucher, VoucherRedemption, VoucherTypeInfo } from '../../domain/redemption.js';
 import { toStatus, type StatusLogger } from '../../domain/status.js';
 import type { CreateVoucherRedemptionInput } from '../types.js';
@@ -10,9 +11,6 @@ import type { MomentCreateRedemptionBody, MomentRedemption, MomentType } from '.
 /** The only currency Moment documents; assumed when a body leaves `currency` out [I]. */
 export const MOMENT_CURRENCY = 'ZAR';
 
-/** Drops undefined properties so domain objects compare and serialise cleanly. */
-const compact = <T extends object>(value: T): T =>
-  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
 const toMoney = (cents: number | null | undefined, currency: string): Money | undefined =>
   cents === null || cents === undefined ? undefined : money(cents, currency);

@@ -1,13 +1,10 @@
 /** Pure conversions between PERS wire bodies and the gateway's domain models. */
+import { compact } from '../../domain/objects.js';
 import type { RedemptionOffer, TokenRedeem, TokenTransaction } from '../../domain/redemption.js';
 import { toStatus, type StatusLogger } from '../../domain/status.js';
 import { persStatusMap } from './tables.js';
 import type { PersExecuteRedeem, PersOffer, PersRedeem, PersTransaction } from './wire.js';
 
-/** Drops undefined values so domain objects carry only what the provider reported. */
-function defined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
 
 const opt = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
 
@@ -15,7 +12,7 @@ const opt = <T>(value: T | null | undefined): T | undefined => value ?? undefine
 export const toDecimalString = (value: string | number): string => String(value);
 
 export function toTokenTransaction(wire: PersTransaction): TokenTransaction {
-  return defined({
+  return compact({
     id: wire.id,
     amount: toDecimalString(wire.amount),
     tokenAddress: opt(wire.tokenAddress),
@@ -32,7 +29,7 @@ export interface TokenRedeemExtras {
 }
 
 export function toTokenRedeem(wire: PersRedeem, logger?: StatusLogger, extras: TokenRedeemExtras = {}): TokenRedeem {
-  return defined({
+  return compact({
     kind: 'TokenRedeem',
     provider: 'pers',
     nativeId: wire.id,
@@ -56,7 +53,7 @@ export function fromExecuteRedeem(wire: PersExecuteRedeem, businessId: string | 
 }
 
 export function toRedemptionOffer(wire: PersOffer): RedemptionOffer {
-  return defined({
+  return compact({
     id: wire.id,
     name: wire.name,
     description: opt(wire.description),
