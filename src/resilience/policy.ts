@@ -31,6 +31,7 @@ import {
   type IBackoff,
   type IDisposable,
 } from 'cockatiel';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { GatewayError, isGatewayError, type ErrorCode } from '../domain/errors.js';
 import type { ProviderName } from '../domain/provider.js';
@@ -194,6 +195,9 @@ export function createProviderResilience(
   const window = new RollingCounts(settings.breaker.windowMs, now);
   const latencies = new LatencyRing(LATENCY_SAMPLES);
   const lifetime = new AbortController();
+  // Every call in flight listens on it (a few listeners each, removed when the call ends), so its
+  // count is bounded by the bulkhead, not by time: no "possible leak" warning past 10.
+  setMaxListeners(0, lifetime.signal);
 
   const subscriptions: IDisposable[] = [
     breaker.onBreak((reason) => {

@@ -255,6 +255,24 @@ describe('abort signals', () => {
     expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
   });
 
+  it('runs many calls at once without a listener-leak warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const r = make(settingsWith());
+      const gate = deferred<void>();
+      const calls = Array.from({ length: 40 }, (_, i) => r.execute('read', async () => { await gate.promise; return i; }));
+      await settle();
+      gate.resolve();
+      await expect(Promise.all(calls)).resolves.toHaveLength(40);
+      await settle();
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+
   it('does not start a call whose caller already aborted', async () => {
     const r = make(settingsWith());
     const caller = new AbortController();
