@@ -59,14 +59,19 @@ const formatOptions = {
   timestamp: pino.stdTimeFunctions.isoTime,
 } satisfies LoggerOptions;
 
-export const BUFFER_BYTES = 4096;
-export const FLUSH_EVERY_MS = 500;
+const BUFFER_BYTES = 4096;
+const FLUSH_EVERY_MS = 500;
 
-/** Stdout, buffered (see above). */
+let stdout: pino.DestinationStream | undefined;
+
+/** Stdout, buffered (see above): one stream per process, whatever the number of loggers. */
 function bufferedStdout(): pino.DestinationStream {
-  const stream = pino.destination({ dest: 1, sync: false, minLength: BUFFER_BYTES });
-  setInterval(() => stream.flush(), FLUSH_EVERY_MS).unref();
-  return stream;
+  if (!stdout) {
+    const stream = pino.destination({ dest: 1, sync: false, minLength: BUFFER_BYTES });
+    setInterval(() => stream.flush(), FLUSH_EVERY_MS).unref();
+    stdout = stream;
+  }
+  return stdout;
 }
 
 /** The service logger, writing to `destination` (tests) or to buffered stdout. */

@@ -11,7 +11,6 @@ import type { MomentCreateRedemptionBody, MomentRedemption, MomentType } from '.
 /** The only currency Moment documents; assumed when a body leaves `currency` out [I]. */
 export const MOMENT_CURRENCY = 'ZAR';
 
-
 const toMoney = (cents: number | null | undefined, currency: string): Money | undefined =>
   cents === null || cents === undefined ? undefined : money(cents, currency);
 

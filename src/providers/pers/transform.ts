@@ -5,7 +5,6 @@ import { toStatus, type StatusLogger } from '../../domain/status.js';
 import { persStatusMap } from './tables.js';
 import type { PersExecuteRedeem, PersOffer, PersRedeem, PersTransaction } from './wire.js';
 
-
 const opt = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
 
 /** A wire amount (number or decimal string, already checked by the schema) as a decimal string. */
