@@ -9,6 +9,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { sleepUntil } from './precise-sleep.js';
 
 export interface SimRequest {
   method: string;
@@ -159,17 +160,6 @@ function flatHeaders(request: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Waits until performance.now() reaches `until`. A timer counts from the event loop's cached clock,
- * which is already behind when a busy turn reaches the handler, so it can fire up to a millisecond
- * early: the added latency must be at least what was asked, measured from the request's arrival.
- */
-async function waitUntil(until: number): Promise<void> {
-  for (let left = until - performance.now(); left > 0; left = until - performance.now()) await sleep(Math.ceil(left));
-}
-
 export function createSimulator(definition: SimulatorDefinition): Simulator {
   const routes = definition.routes.map(compile);
   const requests: RecordedRequest[] = [];
@@ -256,7 +246,7 @@ export function createSimulator(definition: SimulatorDefinition): Simulator {
 
     const taken = takeFaults(match?.route, method, path);
     const latency = simulator.latencyMs + taken.reduce((sum, f) => sum + (f.kind === 'latency' ? f.ms : 0), 0);
-    if (latency > 0) await waitUntil(arrived + latency);
+    if (latency > 0) await sleepUntil(arrived + latency);
     const fault = taken.find((f) => f.kind !== 'latency');
 
     switch (fault?.kind) {
