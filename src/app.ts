@@ -19,7 +19,7 @@ import { GraphQLError } from 'graphql';
 import { unauthenticated } from './auth/tokens.js';
 import { createContext, type GatewayContext } from './context.js';
 import { isGatewayError } from './domain/errors.js';
-import { createAccessLogger, type Logger } from './logger.js';
+import { createAccessLogger, LazyChildLogger, type Logger } from './logger.js';
 import { createSchema } from './graphql/schema.js';
 import { createErrorFormatter } from './plugins/errors.js';
 import { httpStatusPlugin } from './plugins/http-status.js';
@@ -42,9 +42,11 @@ export interface App {
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
- * Fastify's two lines per request, word for word, written by the access logger (see logger.ts):
- * the service logger's redaction would find nothing in them and costs more than the rest of the
- * line. Failed requests ("request errored", with the error) stay with the redacting logger.
+ * One access line per request, "request completed", with the request, the status and the time, as
+ * gateways log (Fastify's "incoming request" line is kept at debug level, for following a request
+ * that never completes). Both are written by the access logger (see logger.ts): the service
+ * logger's redaction would find nothing in them and costs more than the rest of the line. Failed
+ * requests ("request errored", with the error) stay with the redacting logger.
  */
 class AccessLogController extends LogController {
   constructor(private readonly access: Logger) {
@@ -52,12 +54,12 @@ class AccessLogController extends LogController {
   }
 
   override incomingRequest(request: FastifyRequest): void {
-    this.access.info({ reqId: request.id, req: request }, 'incoming request');
+    this.access.debug({ reqId: request.id, req: request }, 'incoming request');
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (error) return super.requestCompleted(error, request, reply);
-    this.access.info({ reqId: request.id, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed');
+    this.access.info({ reqId: request.id, req: request, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed');
   }
 }
 
@@ -69,6 +71,7 @@ export async function createApp(services: Services, options: AppOptions = {}): P
   const fastify = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new AccessLogController(createAccessLogger(logger)),
+    childLoggerFactory: (parent, bindings, options) => new LazyChildLogger(parent as Logger, bindings, options),
     bodyLimit: config.limits.bodyBytes,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

@@ -4,7 +4,7 @@
  */
 import type { Caller } from './domain/caller.js';
 import { unauthenticated } from './auth/tokens.js';
-import type { Logger } from './logger.js';
+import type { RequestLogger } from './logger.js';
 import { createLoaders, type Loaders } from './loaders/redemptions.js';
 import type { Services } from './services/types.js';
 
@@ -13,13 +13,13 @@ export interface GatewayContext {
   /** Null when the request carried no token; root fields then answer UNAUTHENTICATED. */
   caller: Caller | null;
   requestId: string;
-  logger: Logger;
+  logger: RequestLogger;
   /** The `Idempotency-Key` header, when sent. */
   idempotencyKeyHeader?: string;
   loaders: Loaders;
 }
 
-export function createContext(services: Services, request: { caller: Caller | null; requestId: string; logger: Logger; idempotencyKeyHeader?: string }): GatewayContext {
+export function createContext(services: Services, request: { caller: Caller | null; requestId: string; logger: RequestLogger; idempotencyKeyHeader?: string }): GatewayContext {
   return { services, ...request, loaders: createLoaders(services, request.caller) };
 }
 

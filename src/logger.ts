@@ -3,10 +3,11 @@
  * and provider credentials, tokens, voucher PINs. GraphQL variables are never logged, and request
  * lines carry the path without the query string (a GET can carry a whole document, PINs included).
  *
- * The two lines per request ("incoming request", "request completed") are written by an access
- * logger (`createAccessLogger`): the same format, level and destination, without redaction, because
- * they only ever carry fields built here, none of which can hold a secret. Redaction walks every
- * value of every line (pino's wildcard paths), which made these two lines ~10% of a read's CPU.
+ * The access line of every request ("request completed"; "incoming request" too at debug level)
+ * is written by an access logger (`createAccessLogger`): the same format, level and destination,
+ * without redaction, because it only ever carries fields built here, none of which can hold a
+ * secret. Redaction walks every value of every line (pino's wildcard paths), which made the
+ * request lines ~10% of a read's CPU.
  *
  * Lines go to stdout through pino's asynchronous destination, buffered: one write per
  * BUFFER_BYTES of lines (pino's "asynchronous logging"), at least every FLUSH_EVERY_MS, and flushed
@@ -87,6 +88,56 @@ export function createLogger(level: LoggerOptions['level'] = 'info', destination
 export function createAccessLogger(logger: Logger): Logger {
   const destination = (logger as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym];
   return pino({ ...formatOptions, level: logger.level }, destination);
+}
+
+/** What request-scoped code logs through: Fastify's `request.log`, the resolvers' `context.logger`. */
+export type RequestLogger = Pick<Logger, LogMethod>;
+
+type LogMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+const LOG_METHODS: readonly LogMethod[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+/**
+ * Fastify's per-request child logger (its `childLoggerFactory`), built on first use. Building a
+ * pino child runs every binding through the redaction, ~3.5 KB of garbage and a few microseconds
+ * per request, and most requests never log through it (their two access lines go through the
+ * access logger). A line below the level is dropped without building it.
+ */
+export interface LazyChildLogger extends Pick<Logger, LogMethod> {}
+export class LazyChildLogger {
+  #child: Logger | undefined;
+
+  constructor(
+    private readonly parent: Logger,
+    private readonly bindings: pino.Bindings,
+    private readonly options: pino.ChildLoggerOptions,
+  ) {}
+
+  private get logger(): Logger {
+    return (this.#child ??= this.parent.child(this.bindings, this.options));
+  }
+
+  get level(): string {
+    return this.#child?.level ?? this.options.level ?? this.parent.level;
+  }
+
+  set level(level: string) {
+    this.logger.level = level;
+  }
+
+  child(bindings: pino.Bindings, options?: pino.ChildLoggerOptions): Logger {
+    return this.logger.child(bindings, options);
+  }
+
+  silent(): void {}
+
+  static {
+    for (const method of LOG_METHODS) {
+      LazyChildLogger.prototype[method] = function (this: LazyChildLogger, ...args: unknown[]) {
+        if (!this.#child && this.options.level === undefined && !this.parent.isLevelEnabled(method)) return;
+        (this.logger[method] as (...line: unknown[]) => void)(...args);
+      };
+    }
+  }
 }
 
 export type { Logger };

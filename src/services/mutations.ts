@@ -9,7 +9,7 @@ import { fromGlobalId } from '../domain/ids.js';
 import type { ProviderName } from '../domain/provider.js';
 import type { PointsRedemption, Redemption, RedemptionOrder, Reward } from '../domain/redemption.js';
 import { InputError, validateInput } from '../domain/validation.js';
-import type { Logger } from '../logger.js';
+import type { RequestLogger } from '../logger.js';
 import { redeemPointsInputSchema, updateRedemptionMetadataInputSchema } from '../providers/capillary/input.js';
 import { createVoucherRedemptionInputSchema } from '../providers/moment/input.js';
 import { executeRedeemInputSchema } from '../providers/pers/input.js';
@@ -24,7 +24,7 @@ import type { Services } from './types.js';
 export interface MutationRequest {
   services: Services;
   caller: Caller;
-  logger: Logger;
+  logger: RequestLogger;
   /** The key from the argument or the Idempotency-Key header (already reconciled). */
   idempotencyKey?: string;
 }

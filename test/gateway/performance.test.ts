@@ -1,11 +1,13 @@
 /**
  * The hot-path shortcuts of issue 8 keep behaviour: a remembered token still expires on time and
- * hands out independent callers; the per-request log lines keep their format (and never the query
- * string) though written without redaction; WORKERS is validated.
+ * hands out independent callers; the per-request access line keeps its format (and never the query
+ * string) though written without redaction; the request logger built on first use logs like the
+ * service logger; WORKERS is validated.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createAuthenticator, mintToken, UNAUTHENTICATED_MESSAGE } from '../../src/auth/tokens.js';
 import { workerCount } from '../../src/cluster.js';
+import { createLogger, LazyChildLogger } from '../../src/logger.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const SECRET = 'performance-test-secret-0123456789abcdef';
@@ -40,39 +42,84 @@ describe('verified-token cache', () => {
 
 describe('per-request log lines', () => {
   const lines: Record<string, unknown>[] = [];
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startTestGateway({ env: { LOG_LEVEL: 'info' }, logDestination: { write: (line) => void lines.push(JSON.parse(line)) } });
-  });
-  afterAll(() => gateway.stop());
+  const gateways: TestGateway[] = [];
+  const start = async (level: string) => {
+    const gateway = await startTestGateway({ env: { LOG_LEVEL: level }, logDestination: { write: (line) => void lines.push(JSON.parse(line)) } });
+    gateways.push(gateway);
+    return gateway;
+  };
+  afterAll(() => Promise.all(gateways.map((gateway) => gateway.stop())));
 
-  it('logs "incoming request" and "request completed" once each, in the service format, without the query string', async () => {
+  /** A GET whose query string holds a PIN-like variable, tagged with a request id; the request's lines. */
+  async function linesOf(gateway: TestGateway, requestId: string) {
     const query = encodeURIComponent('{ viewer { subject } }');
     const response = await fetch(`${gateway.url}/graphql?query=${query}&variables=%7B%22pin%22%3A%221234%22%7D`, {
-      headers: { authorization: `Bearer ${gateway.tokens.user}`, 'apollo-require-preflight': 'true', 'x-request-id': 'perf-log-1' },
+      headers: { authorization: `Bearer ${gateway.tokens.user}`, 'apollo-require-preflight': 'true', 'x-request-id': requestId },
     });
     expect(response.status).toBe(200);
-    const mine = lines.filter((line) => line.reqId === 'perf-log-1');
-    expect(mine.map((line) => line.msg)).toEqual(['incoming request', 'request completed']);
-    expect(mine[0]).toEqual({
+    const mine = lines.filter((line) => line.reqId === requestId);
+    expect(JSON.stringify(mine)).not.toContain('1234');
+    expect(JSON.stringify(mine)).not.toContain(gateway.tokens.user);
+    return mine;
+  }
+
+  const request = { method: 'GET', url: '/graphql', host: expect.any(String), remoteAddress: '127.0.0.1', remotePort: expect.any(Number) };
+
+  it('writes one access line per request at info, in the service format, without the query string', async () => {
+    const mine = await linesOf(await start('info'), 'perf-log-1');
+    expect(mine).toEqual([{
       level: 30,
       time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       service: 'redemption-gateway',
       reqId: 'perf-log-1',
-      req: { method: 'GET', url: '/graphql', host: expect.any(String), remoteAddress: '127.0.0.1', remotePort: expect.any(Number) },
-      msg: 'incoming request',
-    });
-    expect(mine[1]).toEqual({
-      level: 30,
-      time: expect.any(String),
-      service: 'redemption-gateway',
-      reqId: 'perf-log-1',
+      req: request,
       res: { statusCode: 200 },
       responseTime: expect.any(Number),
       msg: 'request completed',
+    }]);
+  });
+
+  it('adds the "incoming request" line at debug', async () => {
+    const mine = await linesOf(await start('debug'), 'perf-log-2');
+    expect(mine.map((line) => line.msg)).toEqual(['incoming request', 'request completed']);
+    expect(mine[0]).toEqual({
+      level: 20, time: expect.any(String), service: 'redemption-gateway', reqId: 'perf-log-2', req: request, msg: 'incoming request',
     });
-    expect(JSON.stringify(mine)).not.toContain('1234');
-    expect(JSON.stringify(mine)).not.toContain(gateway.tokens.user);
+  });
+});
+
+describe('the lazily built request logger', () => {
+  const setup = (level: string) => {
+    const lines: Record<string, unknown>[] = [];
+    const parent = createLogger(level, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const child = vi.spyOn(parent, 'child');
+    return { lines, child, logger: new LazyChildLogger(parent, { reqId: 'r-1' }, {}) };
+  };
+
+  it('builds no pino child for a request that logs nothing, or only below the level', () => {
+    const { lines, child, logger } = setup('info');
+    logger.debug({ detail: 1 }, 'below the level');
+    logger.trace('below the level');
+    expect(logger.level).toBe('info');
+    expect(child).not.toHaveBeenCalled();
+    expect(lines).toEqual([]);
+  });
+
+  it('writes through one child with the request id, redacted like the service logger', () => {
+    const { lines, child, logger } = setup('info');
+    logger.warn({ provider: 'moment', headers: { authorization: 'Bearer sk_live_x' }, voucher: { pin: '1234567890' } }, 'first');
+    logger.error('second');
+    expect(child).toHaveBeenCalledTimes(1);
+    expect(lines.map(({ time: _time, ...line }) => line)).toEqual([
+      { level: 40, service: 'redemption-gateway', reqId: 'r-1', provider: 'moment', headers: { authorization: '[redacted]' }, voucher: { pin: '[redacted]' }, msg: 'first' },
+      { level: 50, service: 'redemption-gateway', reqId: 'r-1', msg: 'second' },
+    ]);
+  });
+
+  it('hands out children that keep the request id', () => {
+    const { lines, logger } = setup('info');
+    logger.child({ step: 'resolve' }).info('nested');
+    expect(lines).toMatchObject([{ reqId: 'r-1', step: 'resolve', msg: 'nested' }]);
   });
 });
 

@@ -146,7 +146,8 @@ describe('configuration', () => {
 describe('graceful shutdown', () => {
   it('drains in-flight requests on SIGTERM, drops none, and exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-drain-'));
-    const gateway = spawnGateway({ PORT: '0', LOG_LEVEL: 'info', SIMULATOR_LATENCY_MS: '400', SQLITE_PATH: join(dir, 'gw.db') });
+    // debug: the gateway logs "incoming request" for each request as it arrives.
+    const gateway = spawnGateway({ PORT: '0', LOG_LEVEL: 'debug', SIMULATOR_LATENCY_MS: '400', SQLITE_PATH: join(dir, 'gw.db') });
     const [, url] = await gateway.waitFor(/listening on (http:\/\/\S+)/);
     const [, token] = await gateway.waitFor(/admin\s+admin-1\n\s+Bearer (\S+)/);
     const inFlight = 20;
