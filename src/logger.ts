@@ -99,7 +99,7 @@ const LOG_METHODS: readonly LogMethod[] = ['trace', 'debug', 'info', 'warn', 'er
 /**
  * Fastify's per-request child logger (its `childLoggerFactory`), built on first use. Building a
  * pino child runs every binding through the redaction, ~3.5 KB of garbage and a few microseconds
- * per request, and most requests never log through it (their two access lines go through the
+ * per request, and most requests never log through it (their access line goes through the
  * access logger). A line below the level is dropped without building it.
  */
 export interface LazyChildLogger extends Pick<Logger, LogMethod> {}
