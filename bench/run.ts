@@ -257,7 +257,8 @@ const logFd = openSync(logFile, 'w');
 
 /**
  * The node flags `npm run start:dist` runs the gateway with (V8 heap sizing), so that the gateway
- * measured is the gateway `start:dist` runs; --node-options replaces them.
+ * measured is the gateway `start:dist` runs; --node-options replaces them. They go on the command
+ * line, as in `start:dist`: NODE_OPTIONS refuses most V8 flags.
  */
 const startDist = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:dist'] ?? '';
 const GATEWAY_NODE_OPTIONS = args['node-options'] ?? /^node (.*?) ?dist\/src\/main\.js$/.exec(startDist)?.[1] ?? '';
@@ -272,7 +273,6 @@ const gateway = start('src/main', {
   SQLITE_PATH: join(dataDir, 'gateway.db'),
   RATE_LIMIT_REDEEMS_PER_MINUTE: '100000',
   ...(args.workers ? { WORKERS: args.workers } : {}),
-  ...(GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: GATEWAY_NODE_OPTIONS } : {}),
   RETURNINGAI_BASE_URL: urls.returningai!,
   RETURNINGAI_API_KEY: SANDBOX_API_KEY,
   CAPILLARY_BASE_URL: urls.capillary!,
@@ -286,7 +286,7 @@ const gateway = start('src/main', {
   TRIPLE_CLIENT_SECRET: SANDBOX_CLIENT_SECRET,
   MOMENT_BASE_URL: urls.moment!,
   MOMENT_SECRET_KEY: SANDBOX_SECRET_KEY,
-}, logFd, args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : []);
+}, logFd, [...GATEWAY_NODE_OPTIONS.split(' ').filter(Boolean), ...(args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : [])]);
 closeSync(logFd);
 const naive = start('bench/naive-server', { NODE_ENV: 'production', PORT: '4501', MOMENT_URL: urls.moment!, CAPILLARY_URL: urls.capillary!, PERS_URL: urls.pers! });
 await naive.line();

@@ -188,17 +188,23 @@ export function createSimulator(definition: SimulatorDefinition): Simulator {
     return taken;
   }
 
-  function send(res: ServerResponse, response: SimResponse, record: RecordedRequest) {
+  /** An answer ready to write: status, headers and the serialised body. */
+  interface Rendered { status: number; headers: Record<string, string>; payload: string }
+
+  function render(response: SimResponse): Rendered {
+    const payload = response.body === undefined ? '' : JSON.stringify(response.body);
+    return { status: response.status, headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...response.headers }, payload };
+  }
+
+  function write(res: ServerResponse, { status, headers, payload }: Rendered, record: RecordedRequest) {
     // The client hung up while the answer was being prepared (latency, a slow handler): nothing is sent.
     if (res.destroyed) return;
-    const payload = response.body === undefined ? '' : JSON.stringify(response.body);
-    res.writeHead(response.status, {
-      ...(payload ? { 'content-type': 'application/json' } : {}),
-      ...response.headers,
-    });
+    res.writeHead(status, headers);
     res.end(payload);
     record.respondedAt = performance.timeOrigin + performance.now();
   }
+
+  const send = (res: ServerResponse, response: SimResponse, record: RecordedRequest) => write(res, render(response), record);
 
   async function handleControl(req: IncomingMessage, res: ServerResponse, path: string, raw: string) {
     if (path === '/__sim/faults' && req.method === 'POST') {
@@ -246,10 +252,21 @@ export function createSimulator(definition: SimulatorDefinition): Simulator {
 
     const taken = takeFaults(match?.route, method, path);
     const latency = simulator.latencyMs + taken.reduce((sum, f) => sum + (f.kind === 'latency' ? f.ms : 0), 0);
-    if (latency > 0) await sleepUntil(arrived + latency);
     const fault = taken.find((f) => f.kind !== 'latency');
+    if (!fault) {
+      // Like a real provider, whose own work is part of its latency: the answer is prepared at
+      // once and written `latency` ms after the request arrived, however long the handler took
+      // (when it took less). Answers to calls made together then leave together.
+      const rendered = render(match
+        ? await match.handler({ method, path, params, query, headers, body, rawBody: raw })
+        : { status: 404, body: definition.errorBody(404, `no route for ${method} ${path}`) });
+      if (latency > 0) await sleepUntil(arrived + latency);
+      return write(res, rendered, record);
+    }
+    // A fault plays out after the latency: a hung or reset call never ran its handler.
+    if (latency > 0) await sleepUntil(arrived + latency);
 
-    switch (fault?.kind) {
+    switch (fault.kind) {
       case 'reset':
         return void req.socket.destroy();
       case 'hang':
@@ -273,8 +290,8 @@ export function createSimulator(definition: SimulatorDefinition): Simulator {
 
     if (!match) return send(res, { status: 404, body: definition.errorBody(404, `no route for ${method} ${path}`) }, record);
     const response = await match.handler({ method, path, params, query, headers, body, rawBody: raw });
-    if (fault?.kind === 'commit-then-reset') return void req.socket.destroy();
-    if (fault?.kind === 'mutate' && response.status < 300) response.body = fault.mutate(structuredClone(response.body));
+    if (fault.kind === 'commit-then-reset') return void req.socket.destroy();
+    if (fault.kind === 'mutate' && response.status < 300) response.body = fault.mutate(structuredClone(response.body));
     send(res, response, record);
   }
 

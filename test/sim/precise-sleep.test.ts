@@ -1,7 +1,7 @@
 /**
  * The simulators' latency sleep: never ends before its deadline, wakes sleepers in deadline order
- * whatever order they were started in, keeps the process alive while a sleep is pending and not
- * after. How close to the deadline it wakes is a benchmark figure (`npm run bench` prints the
+ * whatever order they were started in, wakes for an earlier deadline while a later one is pending,
+ * keeps the process alive while a sleep is pending and not after. How close to the deadline it wakes is a benchmark figure (`npm run bench` prints the
  * simulators' measured latency), not asserted here.
  */
 import { spawn } from 'node:child_process';
@@ -40,6 +40,30 @@ describe('sleepUntil', () => {
     );
     expect(woke.map((w) => w.offset)).toEqual([...offsets].sort((a, b) => a - b));
     for (const { early } of woke) expect(early).toBeLessThanOrEqual(0);
+  });
+
+  it('wakes sleepers started in deadline order, each after its own deadline', async () => {
+    await sleepUntil(performance.now() + 1);
+    // Each deadline is later than one the worker already holds: none of them wakes the worker.
+    const start = performance.now() + 10;
+    const woke: number[] = [];
+    await Promise.all(
+      [0, 2, 4, 6, 8, 10].map((offset) =>
+        sleepUntil(start + offset).then(() => void woke.push(performance.now() - (start + offset))),
+      ),
+    );
+    expect(woke).toHaveLength(6);
+    for (const late of woke) expect(late).toBeGreaterThanOrEqual(0);
+  });
+
+  it('wakes a short sleep started while a long one is pending at its own deadline, not the long one', async () => {
+    await sleepUntil(performance.now() + 1);
+    const long = performance.now() + 1_000;
+    const longSleep = sleepUntil(long);
+    await sleepUntil(performance.now() + 10);
+    // Had the worker not been woken for the earlier deadline, this would resolve with the long one.
+    expect(performance.now()).toBeLessThan(long);
+    await longSleep;
   });
 
   it('keeps the process alive while a sleep is pending, and lets it exit afterwards', async () => {
