@@ -100,17 +100,10 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     }
     const deadline = callDeadline(signal, timeouts.totalMs);
     try {
-      const response = await pool.request({
-        method: request.method,
-        path: basePath + request.path + queryString(request.query),
-        headers,
-        body,
-        signal: deadline.signal,
-      });
-      const text = await response.body.text();
-      const parsed = parseJson(text);
-      const answer = { status: response.statusCode, headers: response.headers, body: parsed.value, parseFailed: parsed.failed };
-      if (parsed.value !== undefined) bodyTexts.set(answer, text);
+      const response = await exchange(pool, { method: request.method, path: basePath + request.path + queryString(request.query), headers, body }, deadline.signal);
+      const parsed = parseJson(response.text);
+      const answer = { status: response.status, headers: response.headers, body: parsed.value, parseFailed: parsed.failed };
+      if (parsed.value !== undefined) bodyTexts.set(answer, response.text);
       return answer;
     } catch (error) {
       if (signal.aborted && !deadline.timedOut) throw signal.reason ?? error;
@@ -268,6 +261,54 @@ function join(call: SharedCall, signal: AbortSignal | undefined): Promise<Upstre
         if (leave()) reject(error);
       },
     );
+  });
+}
+
+/** A whole answer: status, headers and the body as text. */
+interface Exchanged {
+  status: number;
+  headers: UpstreamResponse['headers'];
+  text: string;
+}
+
+/**
+ * One request and its whole answer through undici's dispatch API. Bodies here are small JSON
+ * documents read whole, so the answer is collected straight from the parser: none of the
+ * per-call Readable stream, async resource and stream ticks of `pool.request()` + `body.text()`.
+ * An abort of `signal` (before or during the call) rejects with its reason.
+ */
+function exchange(pool: Dispatcher, options: Dispatcher.DispatchOptions, signal: AbortSignal): Promise<Exchanged> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    let controller: Dispatcher.DispatchController | undefined;
+    let status = 0;
+    let headers: Exchanged['headers'] = {};
+    const chunks: Buffer[] = [];
+    const onAbort = () => controller?.abort(signal.reason);
+    const settle = () => signal.removeEventListener('abort', onAbort);
+    signal.addEventListener('abort', onAbort, { once: true });
+    pool.dispatch(options, {
+      onRequestStart(started) {
+        controller = started;
+        if (signal.aborted) started.abort(signal.reason);
+      },
+      // 1xx answers come first and are superseded by the final one.
+      onResponseStart(_controller, statusCode, responseHeaders) {
+        status = statusCode;
+        headers = responseHeaders;
+      },
+      onResponseData(_controller, chunk) {
+        chunks.push(chunk);
+      },
+      onResponseEnd() {
+        settle();
+        resolve({ status, headers, text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8') });
+      },
+      onResponseError(_controller, error) {
+        settle();
+        reject(error);
+      },
+    });
   });
 }
 

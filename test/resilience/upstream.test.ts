@@ -1,7 +1,10 @@
 /**
  * createUpstream against a real simulator on loopback: how 429/5xx answers meet the resilience
- * policies, and how identical in-flight reads are shared.
+ * policies, how identical in-flight reads are shared, and how an answer is read.
  */
+import diagnostics from 'node:diagnostics_channel';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isGatewayError } from '../../src/domain/errors.js';
 import { createUpstream, dedupKeyOf, FailedAnswerError, type CallKind, type Upstream, type UpstreamRequest } from '../../src/http/upstream.js';
@@ -153,5 +156,40 @@ describe('in-flight deduplication', () => {
 
     expect((await upstream.request(read)).status).toBe(200);
     expect(sim.calls(TYPES_ROUTE)).toHaveLength(2);
+  });
+});
+
+describe('reading an answer', () => {
+  it('reads a body that arrives in two chunks whole, with a character split between them', async () => {
+    const bytes = Buffer.from(JSON.stringify({ name: 'Café Crème' }));
+    const split = bytes.indexOf(Buffer.from('é')) + 1; // between the two bytes of the first 'é'
+    // The rest is sent once the client has parsed the head and the first part: two chunks for sure.
+    const headParsed = new Promise<void>((resolve) => {
+      const onHeaders = () => {
+        diagnostics.unsubscribe('undici:request:headers', onHeaders);
+        resolve();
+      };
+      diagnostics.subscribe('undici:request:headers', onHeaders);
+    });
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(bytes.length) });
+      res.write(bytes.subarray(0, split));
+      void headParsed.then(() => setImmediate(() => res.end(bytes.subarray(split))));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const upstream = createUpstream({
+        provider: 'moment',
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        timeouts: { connectMs: 1_000, headersMs: 5_000, totalMs: 5_000 },
+      });
+      upstreams.push(upstream);
+      const answer = await upstream.request({ kind: 'write', method: 'POST', path: '/', json: {} });
+      expect(answer).toMatchObject({ status: 200, parseFailed: false, body: { name: 'Café Crème' } });
+      expect(answer.headers['content-type']).toBe('application/json');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
