@@ -17,29 +17,22 @@
  *          --only <text> (scenarios whose name contains it) --cpu-prof <dir> (profile the gateway)
  *          --node-options=<flags> (the gateway's node flags; by default those of `npm run start:dist`)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Client } from 'undici';
 import { mintToken } from '../src/auth/tokens.js';
 import { toGlobalId } from '../src/domain/ids.js';
-import { SANDBOX_OAUTH_KEY, SANDBOX_OAUTH_SECRET, DEMO_CUSTOMER_A } from '../src/providers/capillary/simulator.js';
-import { FRESH_VOUCHER_PREFIX, SANDBOX_SECRET_KEY, SEEDED_REDEMPTION_ID } from '../src/providers/moment/simulator.js';
-import { SANDBOX_PROJECT_KEY } from '../src/providers/pers/simulator.js';
-import { SANDBOX_API_KEY } from '../src/providers/returning-ai/simulator.js';
-import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../src/providers/triple/simulator.js';
+import { SANDBOX_SECRET_KEY, SEEDED_REDEMPTION_ID } from '../src/providers/moment/simulator.js';
+import {
+  auth, FAN_OUT, fresh, gatewayEnv, graphql, noErrors, peakRss, READ, ROOT, seedFanOut, setLatency, start,
+  START_DIST_FLAGS, stop, treeCpuMs, until,
+} from './harness.js';
 
-/** The compiled tree (dist/) when run as `node dist/bench/run.js`; the sources under tsx. */
-const TREE = fileURLToPath(new URL('../', import.meta.url));
-const COMPILED = import.meta.url.endsWith('.js');
-const ROOT = COMPILED ? join(TREE, '..') : TREE;
 const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
@@ -58,103 +51,6 @@ const WARMUP = Number(args.warmup);
 const CONNECTIONS = Number(args.connections);
 const UNLOADED = Number(args.unloaded);
 const SECRET = randomBytes(32).toString('hex');
-
-// ---------------------------------------------------------------- processes
-
-interface Child { process: ChildProcess; line(): Promise<string>; send(line: string): void }
-
-/** Every child dies with this process, however it ends. */
-const children: ChildProcess[] = [];
-process.on('exit', () => children.forEach((child) => child.kill('SIGTERM')));
-process.on('uncaughtException', (error) => {
-  process.stderr.write(`${error.stack ?? error}\n`);
-  process.exit(1);
-});
-
-/**
- * Starts `<tree>/<script>.js` with plain node (compiled), or the .ts source under tsx when this
- * file itself runs under tsx. `stdout` is 'pipe' (lines readable) or a file descriptor.
- */
-function start(script: string, env: Record<string, string>, stdout: 'pipe' | number = 'pipe', nodeArgs: string[] = []): Child {
-  const entry = join(TREE, COMPILED ? `${script}.js` : `${script}.ts`);
-  const child = spawn(process.execPath, [...(COMPILED ? [] : ['--import', 'tsx']), ...nodeArgs, entry], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['pipe', stdout, 'inherit'],
-  });
-  children.push(child);
-  const lines: string[] = [];
-  const waiting: ((line: string) => void)[] = [];
-  if (child.stdout) {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const next = waiting.shift();
-      if (next) next(line);
-      else lines.push(line);
-    });
-  }
-  return {
-    process: child,
-    line: () => new Promise((resolve) => (lines.length ? resolve(lines.shift()!) : waiting.push(resolve))),
-    send: (line) => void child.stdin!.write(`${line}\n`),
-  };
-}
-
-/** Stops a child with SIGTERM and waits for it to exit (a CPU profile is written on exit). */
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-
-/** Polls until the URL answers 200 (bounded). */
-async function until(url: string) {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const ok = await fetch(url).then((r) => r.ok, () => false);
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} never became ready`);
-}
-
-/** Resident set of a process and its descendants (cluster workers), in MB; 0 once gone. */
-function treeRssMb(pid: number): number {
-  try {
-    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    return kids.reduce((sum, kid) => sum + treeRssMb(kid), rss);
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU time (user + system) a process and its descendants have used so far, in ms. */
-function treeCpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
-    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    return kids.reduce((sum, kid) => sum + treeCpuMs(kid), (ticks * 1000) / CLOCK_TICKS);
-  } catch {
-    return 0;
-  }
-}
-/** USER_HZ: /proc/<pid>/stat counts CPU time in these (100 on Linux everywhere in practice). */
-const CLOCK_TICKS = 100;
-
-/** Samples a process tree's resident set while `work` runs; returns the peak in MB. */
-async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<[T, number]> {
-  let peak = 0;
-  const sample = () => void (peak = Math.max(peak, treeRssMb(pid)));
-  sample();
-  const timer = setInterval(sample, 50);
-  try {
-    return [await work(), peak];
-  } finally {
-    clearInterval(timer);
-    sample();
-  }
-}
 
 // ---------------------------------------------------------------- load
 
@@ -243,8 +139,6 @@ async function measure(target: Target): Promise<Figures> {
   };
 }
 
-const graphql = (query: string, variables: Record<string, unknown>) => JSON.stringify({ query, variables });
-const noErrors = (body: string) => body.includes('"data":{') && !body.includes('"errors"') && !body.includes('"userErrors":[{');
 
 // ---------------------------------------------------------------- main
 
@@ -256,37 +150,18 @@ const logFile = join(dataDir, 'gateway.log');
 const logFd = openSync(logFile, 'w');
 
 /**
- * The node flags `npm run start:dist` runs the gateway with (V8 heap sizing), so that the gateway
+ * The gateway runs with the node flags of `npm run start:dist` (V8 heap sizing), so that the gateway
  * measured is the gateway `start:dist` runs; --node-options replaces them. They go on the command
  * line, as in `start:dist`: NODE_OPTIONS refuses most V8 flags.
  */
-const startDist = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:dist'] ?? '';
-const GATEWAY_NODE_OPTIONS = args['node-options'] ?? /^node (.*?) ?dist\/src\/main\.js$/.exec(startDist)?.[1] ?? '';
+const GATEWAY_NODE_FLAGS = args['node-options']?.split(' ').filter(Boolean) ?? START_DIST_FLAGS;
 
-const gateway = start('src/main', {
-  GATEWAY_MODE: 'production',
-  NODE_ENV: 'production',
-  PORT: '4500',
-  HOST: '127.0.0.1',
-  LOG_LEVEL: 'info',
-  AUTH_JWT_SECRET: SECRET,
-  SQLITE_PATH: join(dataDir, 'gateway.db'),
-  RATE_LIMIT_REDEEMS_PER_MINUTE: '100000',
-  ...(args.workers ? { WORKERS: args.workers } : {}),
-  RETURNINGAI_BASE_URL: urls.returningai!,
-  RETURNINGAI_API_KEY: SANDBOX_API_KEY,
-  CAPILLARY_BASE_URL: urls.capillary!,
-  CAPILLARY_OAUTH_KEY: SANDBOX_OAUTH_KEY,
-  CAPILLARY_OAUTH_SECRET: SANDBOX_OAUTH_SECRET,
-  PERS_BASE_URL: urls.pers!,
-  PERS_PROJECT_KEY: SANDBOX_PROJECT_KEY,
-  TRIPLE_BASE_URL: urls.triple!,
-  TRIPLE_TOKEN_URL: `${urls.triple}/oauth2/token`,
-  TRIPLE_CLIENT_ID: SANDBOX_CLIENT_ID,
-  TRIPLE_CLIENT_SECRET: SANDBOX_CLIENT_SECRET,
-  MOMENT_BASE_URL: urls.moment!,
-  MOMENT_SECRET_KEY: SANDBOX_SECRET_KEY,
-}, logFd, [...GATEWAY_NODE_OPTIONS.split(' ').filter(Boolean), ...(args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : [])]);
+const gateway = start(
+  'src/main',
+  gatewayEnv(urls, { port: 4500, secret: SECRET, sqlitePath: join(dataDir, 'gateway.db'), workers: args.workers }),
+  logFd,
+  [...GATEWAY_NODE_FLAGS, ...(args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : [])],
+);
 closeSync(logFd);
 const naive = start('bench/naive-server', { NODE_ENV: 'production', PORT: '4501', MOMENT_URL: urls.moment!, CAPILLARY_URL: urls.capillary!, PERS_URL: urls.pers! });
 await naive.line();
@@ -296,12 +171,6 @@ await until(`${GATEWAY}/readyz`);
 
 const userToken = await mintToken({ subject: 'bench-user', role: 'user' }, { secret: SECRET });
 const adminToken = await mintToken({ subject: 'bench-admin', role: 'admin' }, { secret: SECRET });
-const auth = (token: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}` });
-
-const setLatency = async (ms: number) => {
-  sims.send(`latency ${ms}`);
-  await sims.line();
-};
 
 /** The simulators' own arrival-to-answer times since the previous call (see bench/simulators.ts). */
 const simulatedLatency = async (): Promise<{ n: number; p50: number; p99: number }> => {
@@ -309,30 +178,6 @@ const simulatedLatency = async (): Promise<{ n: number; p50: number; p99: number
   return JSON.parse(await sims.line()) as { n: number; p50: number; p99: number };
 };
 
-/** Creates the user's redemptions the fan-out reads: 5 each at Moment, Capillary and PERS. */
-async function seedFanOut(): Promise<string[]> {
-  const ids: string[] = [];
-  const inputs = [
-    ...Array.from({ length: 5 }, () => ({ moment: { type: 'ONE_VOUCHER', source: { pin: fresh().pin }, amount: { amount: '1.00', currencyCode: 'ZAR' } } })),
-    ...Array.from({ length: 5 }, () => ({ capillary: { customer: { type: 'MOBILE', value: DEMO_CUSTOMER_A.mobile }, points: '1' } })),
-    ...Array.from({ length: 5 }, () => ({ pers: { redemptionId: 'red-coffee' } })),
-  ];
-  for (const [index, input] of inputs.entries()) {
-    const response = await fetch(`${GATEWAY}/graphql`, {
-      method: 'POST',
-      headers: auth(userToken),
-      body: graphql('mutation($input: ExecuteRedeemInput!, $key: String!) { executeRedeem(input: $input, idempotencyKey: $key) { redemption { id } userErrors { code message } } }', { input, key: `seed-${index}` }),
-    });
-    const body = (await response.json()) as { data?: { executeRedeem: { redemption: { id: string } | null; userErrors: unknown[] } }; errors?: unknown };
-    const id = body.data?.executeRedeem.redemption?.id;
-    if (!id) throw new Error(`seeding failed: ${JSON.stringify(body)}`);
-    ids.push(id);
-  }
-  return ids;
-}
-
-const READ = 'query($id: ID!) { redemption(id: $id) { id providerId status { state raw } } }';
-const FAN_OUT = 'query($ids: [ID!]!) { redemptions(ids: $ids) { id providerId status { state raw } } }';
 const REDEEM = 'mutation($key: String!) { executeRedeem(idempotencyKey: $key, input: { moment: { type: ONE_VOUCHER, source: { pin: "PIN" }, amount: { amount: "1.00", currencyCode: "ZAR" } } }) { redemption { id providerId status { state raw } } userErrors { code message } replayed } }';
 const seededId = toGlobalId('moment', SEEDED_REDEMPTION_ID);
 const momentGet = (ref: string): Omit<Target, 'name' | 'pid'> => ({
@@ -348,12 +193,6 @@ const gql = (name: 'gateway' | 'naive', token: string, body: string): Target => 
 
 interface Scenario { key: 'read0' | 'read5' | 'fanout' | 'redeem'; name: string; latencyMs: number; targets: () => Promise<Target[]> }
 
-/** A fresh 1Voucher PIN (the simulator's fresh prefix) and idempotency key for every request. */
-let sequence = 0;
-const fresh = () => {
-  sequence += 1;
-  return { key: `bench-${sequence}`, pin: `${FRESH_VOUCHER_PREFIX}${String(sequence).padStart(14, '0')}` };
-};
 const REDEEM_WITH_PIN = REDEEM.replace('"PIN"', '$pin').replace('mutation($key: String!)', 'mutation($key: String!, $pin: String!)');
 const freshRedeem = (target: 'gateway' | 'naive'): Target => ({ ...gql(target, userToken, ''), body: () => graphql(REDEEM_WITH_PIN, fresh()) });
 
@@ -373,7 +212,7 @@ const scenarios: Scenario[] = [
     name: 'fan-out: 15 redemptions over 3 providers, 20 ms upstream',
     latencyMs: 20,
     targets: async () => {
-      const ids = await seedFanOut();
+      const ids = await seedFanOut(GATEWAY, userToken);
       return [
         { name: 'direct', ...momentGet(SEEDED_REDEMPTION_ID), pid: sims.process.pid! },
         gql('gateway', userToken, graphql(FAN_OUT, { ids })),
@@ -421,7 +260,7 @@ let failures = 0;
 let gatewayPeakMb = 0;
 try {
   for (const scenario of scenarios.filter((s) => !args.only || s.name.includes(args.only))) {
-    await setLatency(scenario.latencyMs);
+    await setLatency(sims, scenario.latencyMs);
     const targets = await scenario.targets();
     await simulatedLatency(); // from here on: the measured requests only
     const figures = {} as Scored;
@@ -445,7 +284,7 @@ try {
   }
   verdicts.push(`| all scenarios | gateway peak RSS under load <= 150 MB | ${gatewayPeakMb.toFixed(0)} MB | ${gatewayPeakMb <= 150 ? 'met' : '**missed**'} |`);
 } finally {
-  await Promise.all(children.map(stop));
+  await Promise.all([gateway, naive, sims].map((child) => stop(child.process)));
 }
 
 const logLines = readFileSync(logFile, 'utf8').split('\n').length - 1;
@@ -454,7 +293,7 @@ const table = [
   '',
   `Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim()}) shared by the load generator, the simulators, the gateway${args.workers ? ` (WORKERS=${args.workers})` : ''} and the naive baseline.`,
   `${CONNECTIONS} connections, ${WARMUP} s warm-up, ${DURATION} s measured; unloaded = sequential requests over one keep-alive connection for ${UNLOADED} s, timed with performance.now().`,
-  `Gateway as production runs it (\`npm run start:dist\`): \`node ${GATEWAY_NODE_OPTIONS ? `${GATEWAY_NODE_OPTIONS} ` : ''}dist/src/main.js\`, GATEWAY_MODE=production (JWT auth, graphql-armor limits, zod validation, pino info logging to a file, SQLite store).`,
+  `Gateway as production runs it (\`npm run start:dist\`): \`node ${GATEWAY_NODE_FLAGS.length ? `${GATEWAY_NODE_FLAGS.join(' ')} ` : ''}dist/src/main.js\`, GATEWAY_MODE=production (JWT auth, graphql-armor limits, zod validation, pino info logging to a file, SQLite store).`,
   `Latencies in ms (loaded: autocannon, whole ms); RSS = peak resident set of the serving process tree during the loaded run (for \`direct\`, the simulators process); CPU ms / req = user + system CPU of that process tree over the loaded run / requests answered (the simulators' own share is in the \`direct\` row only). Gateway log lines written: ${logLines}.`,
   'Every response is checked: 2xx, and for GraphQL `data` with no `errors` and no `userErrors`.',
   '',
