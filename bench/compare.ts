@@ -31,8 +31,8 @@ import { mintToken } from '../src/auth/tokens.js';
 import { toGlobalId } from '../src/domain/ids.js';
 import { SANDBOX_SECRET_KEY, SEEDED_REDEMPTION_ID } from '../src/providers/moment/simulator.js';
 import {
-  auth, FAN_OUT, gatewayEnv, graphql, noErrors, READ, ROOT, seedFanOut, setLatency, start, START_DIST_FLAGS, TREE, treeCpuMs,
-  treeRssMb, until,
+  auth, FAN_OUT, gatewayEnv, graphql, noErrors, peakRss, READ, ROOT, seedFanOut, setLatency, start, START_DIST_FLAGS, TREE,
+  treeCpuMs, until,
 } from './harness.js';
 
 const { values: args } = parseArgs({
@@ -111,19 +111,17 @@ interface Burst { requests: number; cpuMs: number; times: number[]; peakRssMb: n
 async function burst(target: Target): Promise<Burst> {
   const clients = Array.from({ length: CONNECTIONS }, () => new Client(target.origin));
   const times: number[] = [];
-  let peakRssMb = 0;
-  const sampler = setInterval(() => void (peakRssMb = Math.max(peakRssMb, treeRssMb(target.pid!))), 50);
   const cpuBefore = treeCpuMs(target.pid!);
   const end = performance.now() + BURST_MS;
+  const load = () => Promise.all(clients.map(async (client) => {
+    while (performance.now() < end) times.push(await timed(client, target));
+  }));
   try {
-    await Promise.all(clients.map(async (client) => {
-      while (performance.now() < end) times.push(await timed(client, target));
-    }));
+    const [, peakRssMb] = await peakRss(target.pid!, load);
+    return { requests: times.length, cpuMs: treeCpuMs(target.pid!) - cpuBefore, times, peakRssMb };
   } finally {
-    clearInterval(sampler);
     await Promise.all(clients.map((client) => client.close()));
   }
-  return { requests: times.length, cpuMs: treeCpuMs(target.pid!) - cpuBefore, times, peakRssMb };
 }
 
 // Warm-up: one burst each (the JIT and pools as under load), then sequential rounds.
