@@ -117,6 +117,7 @@ export async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<[
     sample();
   }
 }
+
 /** The node flags `npm run start:dist` runs the gateway with (V8 heap sizing), as an argument list. */
 export const START_DIST_FLAGS = (/^node (.*?) ?dist\/src\/main\.js$/.exec(
   (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:dist'] ?? '',
