@@ -1,5 +1,5 @@
 /**
- * What the benchmark scripts share (`npm run bench`, `npm run bench:compare`): starting the
+ * What the benchmark scripts share (`npm run bench`, `npm run bench:compare`, and in part `npm run soak`): starting the
  * simulators, gateways and baselines as child processes of one tree, reading their CPU time and
  * resident set from /proc, the gateway's production environment, and seeding the fan-out's
  * redemptions. Importing it makes every child die with the importing process.
@@ -13,7 +13,7 @@ import { SANDBOX_OAUTH_KEY, SANDBOX_OAUTH_SECRET, DEMO_CUSTOMER_A } from '../src
 import { FRESH_VOUCHER_PREFIX, SANDBOX_SECRET_KEY } from '../src/providers/moment/simulator.js';
 import { SANDBOX_PROJECT_KEY } from '../src/providers/pers/simulator.js';
 import { SANDBOX_API_KEY } from '../src/providers/returning-ai/simulator.js';
-import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../src/providers/triple/simulator.js';
+import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TOKEN_PATH } from '../src/providers/triple/simulator.js';
 
 /** The compiled tree (dist/) when run as `node dist/bench/<script>.js`; the sources under tsx. */
 export const TREE = fileURLToPath(new URL('../', import.meta.url));
@@ -142,7 +142,7 @@ export const gatewayEnv = (urls: Record<string, string>, options: { port: number
   PERS_BASE_URL: urls.pers!,
   PERS_PROJECT_KEY: SANDBOX_PROJECT_KEY,
   TRIPLE_BASE_URL: urls.triple!,
-  TRIPLE_TOKEN_URL: `${urls.triple}/oauth2/token`,
+  TRIPLE_TOKEN_URL: `${urls.triple}${TOKEN_PATH}`,
   TRIPLE_CLIENT_ID: SANDBOX_CLIENT_ID,
   TRIPLE_CLIENT_SECRET: SANDBOX_CLIENT_SECRET,
   MOMENT_BASE_URL: urls.moment!,

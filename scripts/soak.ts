@@ -40,17 +40,15 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { gatewayEnv, ROOT, START_DIST_FLAGS } from '../bench/harness.js';
 import { mintToken } from '../src/auth/tokens.js';
 import { toGlobalId } from '../src/domain/ids.js';
 import { PROVIDER_NAMES, type ProviderName } from '../src/domain/provider.js';
-import { DEMO_CUSTOMER_A, DEMO_CUSTOMER_B, DEMO_REDEMPTION_A, SANDBOX_OAUTH_KEY, SANDBOX_OAUTH_SECRET } from '../src/providers/capillary/simulator.js';
-import { FRESH_VOUCHER_PREFIX, SANDBOX_SECRET_KEY, SEEDED_REDEMPTION_ID } from '../src/providers/moment/simulator.js';
-import { DEMO_REDEEM_IDS, SANDBOX_PROJECT_KEY } from '../src/providers/pers/simulator.js';
+import { DEMO_CUSTOMER_A, DEMO_CUSTOMER_B, DEMO_REDEMPTION_A } from '../src/providers/capillary/simulator.js';
+import { FRESH_VOUCHER_PREFIX, SEEDED_REDEMPTION_ID } from '../src/providers/moment/simulator.js';
+import { DEMO_REDEEM_IDS } from '../src/providers/pers/simulator.js';
 import { providerModules } from '../src/providers/registry.js';
-import { SANDBOX_API_KEY } from '../src/providers/returning-ai/simulator.js';
-import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, TOKEN_PATH } from '../src/providers/triple/simulator.js';
 import type { ProviderHealthView } from '../src/resolvers/providers.js';
 import type { Fault, Simulator } from '../src/sim/kit.js';
 
@@ -106,44 +104,22 @@ const freePort = () =>
     });
   });
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const startDist = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:dist'] ?? '';
-const NODE_FLAGS = /^node (.*?) ?dist\/src\/main\.js$/.exec(startDist)?.[1]?.split(' ').filter(Boolean) ?? [];
 const dir = mkdtempSync(join(tmpdir(), 'gateway-soak-'));
 const logFile = join(dir, 'gateway.log');
 const secret = randomBytes(32).toString('hex');
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
 const logFd = openSync(logFile, 'w');
-const child = spawn(process.execPath, [...NODE_FLAGS, 'dist/src/main.js'], {
+const child = spawn(process.execPath, [...START_DIST_FLAGS, 'dist/src/main.js'], {
   cwd: ROOT,
   env: {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
-    GATEWAY_MODE: 'production',
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    LOG_LEVEL: 'info',
-    AUTH_JWT_SECRET: secret,
-    SQLITE_PATH: join(dir, 'soak.db'),
-    RATE_LIMIT_REDEEMS_PER_MINUTE: '100000',
+    ...gatewayEnv(Object.fromEntries(PROVIDER_NAMES.map((name) => [name, simulators[name].url])), { port, secret, sqlitePath: join(dir, 'soak.db') }),
+    // Faults must resolve within the run: short timeouts, a breaker that opens and probes quickly.
     UPSTREAM_TIMEOUT_MS: '1000',
     RESILIENCE_BREAKER_MIN_CALLS: '10',
     RESILIENCE_BREAKER_HALF_OPEN_AFTER_MS: '2000',
-    RETURNINGAI_BASE_URL: simulators.returningai.url,
-    RETURNINGAI_API_KEY: SANDBOX_API_KEY,
-    CAPILLARY_BASE_URL: simulators.capillary.url,
-    CAPILLARY_OAUTH_KEY: SANDBOX_OAUTH_KEY,
-    CAPILLARY_OAUTH_SECRET: SANDBOX_OAUTH_SECRET,
-    PERS_BASE_URL: simulators.pers.url,
-    PERS_PROJECT_KEY: SANDBOX_PROJECT_KEY,
-    TRIPLE_BASE_URL: simulators.triple.url,
-    TRIPLE_TOKEN_URL: `${simulators.triple.url}${TOKEN_PATH}`,
-    TRIPLE_CLIENT_ID: SANDBOX_CLIENT_ID,
-    TRIPLE_CLIENT_SECRET: SANDBOX_CLIENT_SECRET,
-    MOMENT_BASE_URL: simulators.moment.url,
-    MOMENT_SECRET_KEY: SANDBOX_SECRET_KEY,
   },
   stdio: ['ignore', logFd, 'inherit'],
 });
@@ -353,7 +329,7 @@ const clock = (seconds: number) => {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 };
 
-process.stdout.write(`soak: ${SECONDS}s, ${CONCURRENCY} workers, simulator latency ${LATENCY_MS} ms, faults ${args['no-faults'] ? 'off' : `every ${FAULT_EVERY_MS} ms`}, gateway pid ${pid} (node ${NODE_FLAGS.join(' ')} dist/src/main.js, production) at ${url}\n`);
+process.stdout.write(`soak: ${SECONDS}s, ${CONCURRENCY} workers, simulator latency ${LATENCY_MS} ms, faults ${args['no-faults'] ? 'off' : `every ${FAULT_EVERY_MS} ms`}, gateway pid ${pid} (node ${START_DIST_FLAGS.join(' ')} dist/src/main.js, production) at ${url}\n`);
 const startedAt = performance.now();
 const deadline = startedAt + SECONDS * 1000;
 /** The gateway's resident set every SAMPLE_EVERY_MS, `at` in seconds since the load began. */

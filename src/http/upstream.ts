@@ -302,7 +302,7 @@ function exchange(pool: Dispatcher, options: Dispatcher.DispatchOptions, signal:
       },
       onResponseEnd() {
         settle();
-        resolve({ status, headers, text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8') });
+        resolve({ status, headers, text: Buffer.concat(chunks).toString('utf8') });
       },
       onResponseError(_controller, error) {
         settle();

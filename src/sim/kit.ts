@@ -253,13 +253,14 @@ export function createSimulator(definition: SimulatorDefinition): Simulator {
     const taken = takeFaults(match?.route, method, path);
     const latency = simulator.latencyMs + taken.reduce((sum, f) => sum + (f.kind === 'latency' ? f.ms : 0), 0);
     const fault = taken.find((f) => f.kind !== 'latency');
+    const answer = async (): Promise<SimResponse> => match
+      ? match.handler({ method, path, params, query, headers, body, rawBody: raw })
+      : { status: 404, body: definition.errorBody(404, `no route for ${method} ${path}`) };
     if (!fault) {
       // Like a real provider, whose own work is part of its latency: the answer is prepared at
       // once and written `latency` ms after the request arrived, however long the handler took
       // (when it took less). Answers to calls made together then leave together.
-      const rendered = render(match
-        ? await match.handler({ method, path, params, query, headers, body, rawBody: raw })
-        : { status: 404, body: definition.errorBody(404, `no route for ${method} ${path}`) });
+      const rendered = render(await answer());
       if (latency > 0) await sleepUntil(arrived + latency);
       return write(res, rendered, record);
     }
@@ -288,8 +289,8 @@ export function createSimulator(definition: SimulatorDefinition): Simulator {
         break;
     }
 
-    if (!match) return send(res, { status: 404, body: definition.errorBody(404, `no route for ${method} ${path}`) }, record);
-    const response = await match.handler({ method, path, params, query, headers, body, rawBody: raw });
+    const response = await answer();
+    if (!match) return send(res, response, record);
     if (fault.kind === 'commit-then-reset') return void req.socket.destroy();
     if (fault.kind === 'mutate' && response.status < 300) response.body = fault.mutate(structuredClone(response.body));
     send(res, response, record);

@@ -1,8 +1,9 @@
 /**
  * The simulators' latency sleep: never ends before its deadline, wakes sleepers in deadline order
  * whatever order they were started in, wakes for an earlier deadline while a later one is pending,
- * keeps the process alive while a sleep is pending and not after. How close to the deadline it wakes is a benchmark figure (`npm run bench` prints the
- * simulators' measured latency), not asserted here.
+ * keeps the process alive while a sleep is pending and not after. How close to the deadline it
+ * wakes is a benchmark figure (`npm run bench` prints the simulators' measured latency), not
+ * asserted here.
  */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
