@@ -8,9 +8,9 @@ import { toGlobalId } from '../../src/domain/ids.js';
 import { createMomentSimulator, SANDBOX_SECRET_KEY } from '../../src/providers/moment/simulator.js';
 import type { Simulator } from '../../src/sim/kit.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { refusedPort } from '../support/ports.js';
 import {
   CAPILLARY_REDEEM_ROUTE,
-  closedPort,
   CUSTOMER_REDEMPTIONS,
   healthOf,
   MOMENT_CREATE_ROUTE,
@@ -47,7 +47,7 @@ const voucher = (key: string, amount = '25.00', currency = 'ZAR') => ({ key, amo
 describe('fault matrix (anchors section 4)', () => {
   it('connection refused: reads are retried then PROVIDER_UNAVAILABLE; writes fail with a clear error and leave the key unspent', async () => {
     // Moment points at a port nothing listens on; its simulator takes that port later.
-    const port = await closedPort();
+    const port = await refusedPort();
     const gw = await start({ MOMENT_BASE_URL: `http://127.0.0.1:${port}`, MOMENT_SECRET_KEY: SANDBOX_SECRET_KEY });
 
     const read = await gw.gql(READS.moment.query);

@@ -2,8 +2,6 @@
  * Shared pieces of the fault suite: one cheap read per provider, the mutations the matrix drives,
  * health read back over HTTP, and bounded polling (never a bare sleep as synchronisation).
  */
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import type { ProviderName } from '../../src/domain/provider.js';
 import type { GraphQLResponse, TestGateway } from '../support/gateway.js';
 
@@ -106,15 +104,6 @@ export async function until<T>(what: string, check: () => Promise<T | undefined>
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
   throw new Error(`gave up waiting for ${what}`);
-}
-
-/** A loopback port nothing listens on (bound once, then released). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Milliseconds of one GraphQL request, by the monotonic clock (for ratios, never absolutes). */

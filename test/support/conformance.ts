@@ -5,12 +5,12 @@
  *
  * A provider's test file describes itself with a `ConformanceSpec` and calls `runConformance`.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayError, type ErrorCode } from '../../src/domain/errors.js';
 import type { FaultRule, Simulator } from '../../src/sim/kit.js';
 import type { ProviderAdapter, ProviderModule } from '../../src/providers/types.js';
 import { testDeps } from './deps.js';
+import { refusedPort } from './ports.js';
 
 export interface ConformanceOperation<A> {
   name: string;
@@ -38,14 +38,6 @@ export interface ConformanceSpec<C, A extends ProviderAdapter> {
   badCredentials: (simulatorUrl: string) => C;
   /** The configuration pointing at another base URL (for the refused-connection case). */
   withBaseUrl: (config: C, baseUrl: string) => C;
-}
-
-export async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
 }
 
 export async function expectGatewayError(promise: Promise<unknown>, expected: Partial<GatewayError>): Promise<GatewayError> {
@@ -132,7 +124,7 @@ export function runConformance<C, A extends ProviderAdapter>(spec: ConformanceSp
     });
 
     it('reports a refused connection as PROVIDER_UNAVAILABLE that never reached the provider', async () => {
-      const unreachable = make(spec.withBaseUrl(module.sandboxConfig(sim.url), await closedPortUrl()));
+      const unreachable = make(spec.withBaseUrl(module.sandboxConfig(sim.url), `http://127.0.0.1:${await refusedPort()}`));
       await expectGatewayError(firstRead().call(unreachable), {
         code: 'PROVIDER_UNAVAILABLE', provider: module.name, requestSent: false,
       });
