@@ -32,7 +32,7 @@ import { toGlobalId } from '../src/domain/ids.js';
 import { SANDBOX_SECRET_KEY, SEEDED_REDEMPTION_ID } from '../src/providers/moment/simulator.js';
 import {
   auth, FAN_OUT, gatewayEnv, graphql, noErrors, peakRss, READ, ROOT, seedFanOut, setLatency, start, START_DIST_FLAGS, TREE,
-  treeCpuMs, until,
+  timedRequest, treeCpuMs, until,
 } from './harness.js';
 
 const { values: args } = parseArgs({
@@ -96,11 +96,9 @@ const [direct, a, b] = targets as [Target, Target, Target];
 
 /** One request over `client`; its time in ms. Throws on an answer that fails the target's check. */
 async function timed(client: Client, target: Target): Promise<number> {
-  const begun = performance.now();
-  const response = await client.request({ path: target.path, method: target.method, headers: target.headers, body: target.body });
-  const text = await response.body.text();
-  if (response.statusCode < 200 || response.statusCode >= 300 || !target.verify(text)) throw new Error(`${target.name} answered ${response.statusCode}: ${text.slice(0, 300)}`);
-  return performance.now() - begun;
+  const { ms, ok, status, text } = await timedRequest(client, { path: target.path, method: target.method, headers: target.headers, body: target.body }, target.verify);
+  if (!ok) throw new Error(`${target.name} answered ${status}: ${text.slice(0, 300)}`);
+  return ms;
 }
 
 const percentile = (values: number[], p: number) => [...values].sort((x, y) => x - y)[Math.min(values.length - 1, Math.floor(values.length * p))] ?? 0;

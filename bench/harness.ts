@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { Client, Dispatcher } from 'undici';
 import { SANDBOX_OAUTH_KEY, SANDBOX_OAUTH_SECRET, DEMO_CUSTOMER_A } from '../src/providers/capillary/simulator.js';
 import { FRESH_VOUCHER_PREFIX, SANDBOX_SECRET_KEY } from '../src/providers/moment/simulator.js';
 import { SANDBOX_PROJECT_KEY } from '../src/providers/pers/simulator.js';
@@ -148,6 +149,18 @@ export const gatewayEnv = (urls: Record<string, string>, options: { port: number
   MOMENT_BASE_URL: urls.moment!,
   MOMENT_SECRET_KEY: SANDBOX_SECRET_KEY,
 });
+
+/**
+ * One request over `client` (a keep-alive connection), timed with performance.now() from the send
+ * to the whole body; `ok` when the answer is 2xx and its body satisfies `verify`.
+ */
+export async function timedRequest(client: Client, request: Dispatcher.RequestOptions, verify: (body: string) => boolean) {
+  const begun = performance.now();
+  const response = await client.request(request);
+  const text = await response.body.text();
+  const ms = performance.now() - begun;
+  return { ms, ok: response.statusCode >= 200 && response.statusCode < 300 && verify(text), status: response.statusCode, text };
+}
 
 export const graphql = (query: string, variables: Record<string, unknown>) => JSON.stringify({ query, variables });
 /** A GraphQL answer with data, no errors and no userErrors. */

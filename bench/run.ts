@@ -30,7 +30,7 @@ import { toGlobalId } from '../src/domain/ids.js';
 import { SANDBOX_SECRET_KEY, SEEDED_REDEMPTION_ID } from '../src/providers/moment/simulator.js';
 import {
   auth, FAN_OUT, fresh, gatewayEnv, graphql, noErrors, peakRss, READ, ROOT, seedFanOut, setLatency, start,
-  START_DIST_FLAGS, stop, treeCpuMs, until,
+  START_DIST_FLAGS, stop, timedRequest, treeCpuMs, until,
 } from './harness.js';
 
 const { values: args } = parseArgs({
@@ -107,11 +107,9 @@ async function sequential(target: Target, seconds: number): Promise<{ p50: numbe
   try {
     while (performance.now() < end || times.length < 50) {
       const body = typeof target.body === 'function' ? target.body() : target.body;
-      const begun = performance.now();
-      const response = await client.request({ path: url.pathname + url.search, method: target.method, headers: target.headers, body });
-      const text = await response.body.text();
-      times.push(performance.now() - begun);
-      if (response.statusCode < 200 || response.statusCode >= 300 || !target.verify(text)) bad++;
+      const { ms, ok } = await timedRequest(client, { path: url.pathname + url.search, method: target.method, headers: target.headers, body }, target.verify);
+      times.push(ms);
+      if (!ok) bad++;
     }
   } finally {
     await client.close();
